@@ -35,5 +35,8 @@ std::string describeConfig(const Config& config);
 // The managed cache policies and origin request policies, by their real IDs (§2.6, §2.7).
 const std::map<std::string, CachePolicy>& managedCachePolicies();
 const std::map<std::string, OriginRequestPolicy>& managedOriginRequestPolicies();
+// The managed response headers policies (§6.3.6), config_json in the API's
+// ResponseHeadersPolicyConfig shape. Config::response_headers_policies includes them.
+const std::map<std::string, ResponseHeadersPolicy>& managedResponseHeadersPolicies();
 
 }  // namespace edge::policies

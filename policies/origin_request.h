@@ -2,6 +2,7 @@
 // Pure: the request id and the Via host id are passed in.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -43,5 +44,13 @@ OriginRequestPlan planOriginRequest(const OriginRequestInputs& in);
 
 // Hop-by-hop fields (RFC 9110 §7.6.1) plus every name listed in the Connection header's value.
 bool isHopByHop(std::string_view name, std::string_view connection_header_value);
+
+// §2.3: the Accept-Encoding value CloudFront puts in the cache key and sends to the origin when a
+// cache policy enables EnableAcceptEncodingGzip / Brotli (legacy: Compress=true acts as gzip only):
+// "br,gzip", "gzip", "br" or "identity". nullopt when both flags are off, the viewer sent no
+// Accept-Encoding, or the viewer speaks HTTP/1.0. Codings are matched case-insensitively; a coding
+// with q=0 counts as not accepted.
+std::optional<std::string> normalizeAcceptEncoding(const ViewerRequest& viewer, bool gzip,
+                                                   bool brotli);
 
 }  // namespace edge::policies

@@ -1,0 +1,228 @@
+// edged: the command line. `serve` starts the workers; `check-config` validates a file and
+// prints the resolved behaviours. Exit codes: 0 ok, 1 runtime failure, 2 bad usage or config.
+#include <curl/curl.h>
+#include <signal.h>
+#include <uv.h>
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "engine/server/listener.h"
+#include "engine/worker/worker.h"
+#include "policies/config_load.h"
+
+namespace {
+
+using edge::policies::Config;
+using edge::policies::ListenAddress;
+
+constexpr const char* kUsage =
+    "usage:\n"
+    "  edged serve --config FILE [--listen ADDR:PORT]... [--workers N] [--ready-file PATH]\n"
+    "  edged check-config FILE\n"
+    "  edged --help | --version\n"
+    "\n"
+    "serve         run the edge with the distribution in FILE (JSON, CloudFront API shapes)\n"
+    "  --listen    viewer address, overrides Edge.Listen (repeatable; port 0 = pick one)\n"
+    "  --workers   worker loops, overrides Edge.Workers (0 = one per CPU)\n"
+    "  --ready-file  written with one host:port line per listen address once serving\n"
+    "check-config  validate FILE and print the behaviours in evaluation order\n"
+    "\n"
+    "SIGINT/SIGTERM stop accepting, let in-flight requests finish (Edge.ShutdownGraceMs), exit 0.\n";
+
+int usageError(const std::string& msg) {
+  std::fprintf(stderr, "edged: %s\n%s", msg.c_str(), kUsage);
+  return 2;
+}
+
+bool loadOrReport(const std::string& path, Config& out) {
+  auto cfg = edge::policies::loadConfigFile(path);
+  if (!cfg) {
+    std::fprintf(stderr, "edged: %s\n", cfg.error().toString().c_str());
+    return false;
+  }
+  out = std::move(*cfg);
+  for (const auto& w : out.warnings) std::fprintf(stderr, "edged: warning: %s\n", w.c_str());
+  return true;
+}
+
+int checkConfig(int argc, char** argv) {
+  if (argc != 3) return usageError("check-config takes exactly one FILE");
+  Config cfg;
+  if (!loadOrReport(argv[2], cfg)) return 2;
+  std::fputs(edge::policies::describeConfig(cfg).c_str(), stdout);
+  std::printf("%s: OK\n", argv[2]);
+  return 0;
+}
+
+// Main-thread signal handling: the first SIGINT/SIGTERM starts a graceful shutdown.
+struct MainLoop {
+  uv_loop_t* loop = nullptr;
+  uv_signal_t sigint{}, sigterm{};
+  uv_async_t ready_async{};
+  std::vector<std::unique_ptr<edge::engine::Worker>>* workers = nullptr;
+  uint32_t grace_ms = 0;
+  bool shutting_down = false;
+};
+
+void onSignal(uv_signal_t* h, int signum) {
+  auto* m = static_cast<MainLoop*>(h->data);
+  if (m->shutting_down) {
+    std::fprintf(stderr, "edged: second signal %d, exiting now\n", signum);
+    std::_Exit(1);
+  }
+  m->shutting_down = true;
+  std::fprintf(stderr, "edged: signal %d: shutting down (grace %u ms)\n", signum, m->grace_ms);
+  for (auto& w : *m->workers) w->shutdown(m->grace_ms);
+  // Workers are joined after the loop stops; keep the signal handlers for a second signal.
+  uv_close(reinterpret_cast<uv_handle_t*>(&m->ready_async), nullptr);
+  uv_unref(reinterpret_cast<uv_handle_t*>(&m->sigint));
+  uv_unref(reinterpret_cast<uv_handle_t*>(&m->sigterm));
+}
+
+bool writeReadyFile(const std::string& path, const std::vector<ListenAddress>& addrs) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream f(tmp, std::ios::trunc);
+    if (!f) return false;
+    for (const auto& a : addrs) f << a.toString() << "\n";
+  }
+  return std::rename(tmp.c_str(), path.c_str()) == 0;
+}
+
+int serve(int argc, char** argv) {
+  std::string config_path, ready_file;
+  std::vector<ListenAddress> listen_override;
+  int workers_override = -1;
+  for (int i = 2; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto value = [&](const char* name) -> const char* {
+      if (i + 1 >= argc) return nullptr;
+      (void)name;
+      return argv[++i];
+    };
+    if (a == "--config") {
+      const char* v = value("--config");
+      if (v == nullptr) return usageError("--config needs a FILE");
+      config_path = v;
+    } else if (a == "--listen") {
+      const char* v = value("--listen");
+      auto addr = v ? edge::policies::parseListenAddress(v) : std::nullopt;
+      if (!addr) return usageError("--listen needs ADDR:PORT");
+      listen_override.push_back(*addr);
+    } else if (a == "--workers") {
+      const char* v = value("--workers");
+      char* end = nullptr;
+      const long n = v ? std::strtol(v, &end, 10) : -1;
+      if (v == nullptr || *end != '\0' || n < 0 || n > 256) return usageError("--workers needs 0..256");
+      workers_override = static_cast<int>(n);
+    } else if (a == "--ready-file") {
+      const char* v = value("--ready-file");
+      if (v == nullptr) return usageError("--ready-file needs a PATH");
+      ready_file = v;
+    } else {
+      return usageError("unknown argument: " + a);
+    }
+  }
+  if (config_path.empty()) return usageError("serve needs --config FILE");
+
+  Config cfg;
+  if (!loadOrReport(config_path, cfg)) return 2;
+  if (!listen_override.empty()) cfg.edge.listen = listen_override;
+  if (workers_override >= 0) cfg.edge.workers = workers_override;
+  int nworkers = cfg.edge.workers;
+  if (nworkers == 0) nworkers = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+
+  // One SO_REUSEPORT socket per worker and address; port 0 resolves on the first socket.
+  std::vector<std::vector<int>> fds(static_cast<size_t>(nworkers));
+  for (auto& addr : cfg.edge.listen) {
+    for (int w = 0; w < nworkers; ++w) {
+      auto fd = edge::engine::openListenSocket(addr);
+      if (!fd) {
+        std::fprintf(stderr, "edged: %s\n", fd.error().c_str());
+        return 1;
+      }
+      if (addr.port == 0) addr.port = edge::engine::boundPort(*fd);
+      fds[static_cast<size_t>(w)].push_back(*fd);
+    }
+  }
+
+  signal(SIGPIPE, SIG_IGN);
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+  const edge::engine::ServerOptions options = edge::engine::serverOptionsFrom(cfg.edge);
+
+  MainLoop m;
+  m.loop = uv_default_loop();
+  m.grace_ms = cfg.edge.shutdown_grace_ms;
+  std::vector<std::unique_ptr<edge::engine::Worker>> workers;
+  m.workers = &workers;
+  std::atomic<int> ready_count{0};
+  uv_signal_init(m.loop, &m.sigint);
+  uv_signal_init(m.loop, &m.sigterm);
+  m.sigint.data = m.sigterm.data = &m;
+  uv_signal_start(&m.sigint, onSignal, SIGINT);
+  uv_signal_start(&m.sigterm, onSignal, SIGTERM);
+  struct ReadyCtx {
+    std::string file;
+    std::vector<ListenAddress> addrs;
+    bool written = false;
+  } ready_ctx{ready_file, cfg.edge.listen};
+  uv_async_init(m.loop, &m.ready_async, [](uv_async_t* a) {
+    auto* ctx = static_cast<ReadyCtx*>(a->data);
+    if (ctx->written) return;
+    ctx->written = true;
+    for (const auto& addr : ctx->addrs) std::fprintf(stderr, "edged: listening on %s\n", addr.toString().c_str());
+    if (!ctx->file.empty() && !writeReadyFile(ctx->file, ctx->addrs)) {
+      std::fprintf(stderr, "edged: cannot write ready file %s\n", ctx->file.c_str());
+    }
+  });
+  m.ready_async.data = &ready_ctx;
+
+  for (int w = 0; w < nworkers; ++w) {
+    workers.push_back(std::make_unique<edge::engine::Worker>(w, cfg, options,
+                                                             std::move(fds[static_cast<size_t>(w)])));
+  }
+  for (auto& w : workers) {
+    w->start([&] {
+      if (ready_count.fetch_add(1) + 1 == nworkers) uv_async_send(&m.ready_async);
+    });
+  }
+  std::fprintf(stderr, "edged %s: %d worker(s), distribution %s, pop %s\n", EDGED_VERSION, nworkers,
+               cfg.edge.domain_name.c_str(), cfg.edge.pop_name.c_str());
+
+  uv_run(m.loop, UV_RUN_DEFAULT);  // returns once a signal started the shutdown
+  for (auto& w : workers) w->join();
+  workers.clear();
+  uv_close(reinterpret_cast<uv_handle_t*>(&m.sigint), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&m.sigterm), nullptr);
+  uv_run(m.loop, UV_RUN_DEFAULT);
+  uv_loop_close(m.loop);
+  curl_global_cleanup();
+  std::fprintf(stderr, "edged: stopped\n");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) return usageError("missing command");
+  const std::string cmd = argv[1];
+  if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  if (cmd == "--version") {
+    std::printf("edged %s\n", EDGED_VERSION);
+    return 0;
+  }
+  if (cmd == "serve") return serve(argc, argv);
+  if (cmd == "check-config") return checkConfig(argc, argv);
+  return usageError("unknown command: " + cmd);
+}

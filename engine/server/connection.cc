@@ -1,0 +1,399 @@
+#include "engine/server/connection.h"
+
+#include <cstring>
+
+namespace edge::engine {
+
+namespace {
+struct WriteReq {
+  uv_write_t req;
+  std::string buf;
+};
+
+void peerAddress(uv_tcp_t* tcp, std::string& ip, uint16_t& port) {
+  sockaddr_storage ss{};
+  int len = sizeof ss;
+  if (uv_tcp_getpeername(tcp, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return;
+  char buf[INET6_ADDRSTRLEN] = {0};
+  if (ss.ss_family == AF_INET) {
+    const auto* a = reinterpret_cast<const sockaddr_in*>(&ss);
+    uv_ip4_name(a, buf, sizeof buf);
+    port = ntohs(a->sin_port);
+  } else if (ss.ss_family == AF_INET6) {
+    const auto* a = reinterpret_cast<const sockaddr_in6*>(&ss);
+    uv_ip6_name(a, buf, sizeof buf);
+    port = ntohs(a->sin6_port);
+  }
+  ip = buf;
+}
+
+// One read buffer per loop thread: read callbacks run one at a time and copy what they keep.
+thread_local char t_read_buf[64 * 1024];
+}  // namespace
+
+Connection::Connection(Loop& loop, HttpService& service, const ServerOptions& options,
+                       ConnectionOwner& owner)
+    : loop_(loop),
+      service_(service),
+      options_(options),
+      owner_(owner),
+      timer_(loop),
+      send_timer_(loop),
+      parser_(options.limits, *this) {}
+
+Connection::~Connection() { tcp_.close(); }
+
+bool Connection::accept(uv_stream_t* server) {
+  if (tcp_.init(uv_tcp_init, loop_.raw()) != 0) return false;
+  tcp_.get()->data = this;
+  if (uv_accept(server, tcp_.stream()) != 0) return false;
+  uv_tcp_nodelay(tcp_.get(), 1);
+  peerAddress(tcp_.get(), peer_ip_, peer_port_);
+  state_ = State::Idle;
+  armTimer();
+  updateReading();
+  return true;
+}
+
+void Connection::beginShutdown() {
+  shutting_down_ = true;
+  if (state_ == State::Idle) close();
+  else if (state_ == State::Active) keep_alive_ = false;
+}
+
+// ---- reading ---------------------------------------------------------------------------------
+
+void Connection::updateReading() {
+  const bool want = (state_ == State::Idle || state_ == State::ReadingHead || state_ == State::Active) &&
+                    !peer_eof_ && in_.size() < kMaxBufferedInput &&
+                    !(body_paused_ && state_ == State::Active && !request_complete_);
+  if (want && !reading_) {
+    const int rc = uv_read_start(
+        tcp_.stream(),
+        [](uv_handle_t*, size_t, uv_buf_t* buf) { *buf = uv_buf_init(t_read_buf, sizeof t_read_buf); },
+        [](uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
+          if (s->data != nullptr) static_cast<Connection*>(s->data)->onRead(nread, buf);
+        });
+    reading_ = rc == 0;
+    if (rc != 0) close();
+  } else if (!want && reading_) {
+    uv_read_stop(tcp_.stream());
+    reading_ = false;
+  }
+}
+
+void Connection::onRead(ssize_t nread, const uv_buf_t* buf) {
+  if (nread == 0) return;
+  if (nread < 0) {
+    peer_eof_ = true;
+    uv_read_stop(tcp_.stream());
+    reading_ = false;
+    // A viewer that half-closes after a complete request still gets its response.
+    if (nread == UV_EOF && state_ == State::Active && request_complete_ && !response_done_) {
+      keep_alive_ = false;
+      return;
+    }
+    if (state_ != State::Draining) close();
+    return;
+  }
+  in_.append(buf->base, static_cast<size_t>(nread));
+  parseBuffered();
+}
+
+void Connection::parseBuffered() {
+  size_t off = 0;
+  while (off < in_.size()) {
+    if (state_ == State::Active && request_complete_) break;  // next request waits (in order)
+    if (state_ != State::Idle && state_ != State::ReadingHead && state_ != State::Active) break;
+    if (state_ == State::Idle) {
+      state_ = State::ReadingHead;
+      armTimer();
+    }
+    const auto r = parser_.feed(in_.data() + off, in_.size() - off);
+    off += r.consumed;
+    if (state_ == State::Closing) return;
+    if (r.state == RequestParser::State::Error) {
+      handleParseError();
+      return;
+    }
+    if (r.state == RequestParser::State::MessageDone) parser_.resume();
+  }
+  in_.erase(0, off);
+  updateReading();
+}
+
+// ---- RequestSink -------------------------------------------------------------------------------
+
+void Connection::onHead(RequestHead&& head) {
+  head_ = std::move(head);
+  head_.request.client_ip = peer_ip_;
+  head_.request.client_port = peer_port_;
+  started_ms_ = loop_.nowMs();
+  state_ = State::Active;
+  served_one_ = true;
+  request_complete_ = false;
+  body_paused_ = false;
+  head_sent_ = false;
+  response_done_ = false;
+  blocked_ = false;
+  body_sent_ = 0;
+  keep_alive_ = head_.keep_alive && !shutting_down_ && !head_.upgrade;
+  armTimer();
+  handler_ = service_.onRequest(*this);
+  if (handler_ && !head_sent_ && head_.expect_continue && state_ == State::Active) {
+    out_.append("HTTP/1.1 100 Continue\r\n\r\n");
+    flush();
+  }
+}
+
+void Connection::onBody(const char* data, size_t len) {
+  if (handler_ && !response_done_) handler_->onRequestBody(data, len);
+  if (!body_paused_) armTimer();
+}
+
+void Connection::onMessageComplete() {
+  request_complete_ = true;
+  timer_.stop();
+  if (handler_ && !response_done_) handler_->onRequestComplete();
+}
+
+void Connection::handleParseError() {
+  const ParseError err = parser_.error();
+  in_.clear();
+  if (state_ == State::Active) {
+    if (head_sent_) {
+      abort();
+      return;
+    }
+    destroyHandler(true);
+  }
+  state_ = State::Active;
+  answerError(err.status, err.reason);
+}
+
+void Connection::answerError(int status, std::string_view reason) {
+  keep_alive_ = false;
+  request_complete_ = true;
+  if (head_.request.method_name.empty()) head_.request.method_name = "GET";
+  if (head_.request.client_ip.empty()) {
+    head_.request.client_ip = peer_ip_;
+    head_.request.client_port = peer_port_;
+  }
+  service_.answerParseError(*this, status, reason);
+  if (!response_done_) abort();
+}
+
+// ---- Exchange: response ------------------------------------------------------------------------
+
+void Connection::sendHead(int status, policies::HeaderList&& headers,
+                          std::optional<uint64_t> content_length, bool close_after) {
+  if (state_ != State::Active || head_sent_) return;
+  if (close_after || shutting_down_ || !request_complete_) keep_alive_ = false;
+  framing_ = chooseFraming(head_.request.method_name, status, content_length.has_value(),
+                           head_.request.http_minor);
+  if (framing_ == BodyFraming::CloseDelimited) keep_alive_ = false;
+  content_length_ = content_length.value_or(0);
+  appendResponseHead(out_, status, headers, framing_, content_length_, keep_alive_,
+                     content_length.has_value() && head_.request.method_name == "HEAD");
+  head_sent_ = true;
+  scheduleFlush();
+}
+
+void Connection::sendBody(const char* data, size_t len) {
+  if (state_ != State::Active || !head_sent_ || response_done_ || len == 0) return;
+  if (framing_ == BodyFraming::None) return;
+  if (framing_ == BodyFraming::ContentLength) {
+    len = static_cast<size_t>(std::min<uint64_t>(len, content_length_ - body_sent_));
+    out_.append(data, len);
+  } else if (framing_ == BodyFraming::Chunked) {
+    appendChunk(out_, data, len);
+  } else {
+    out_.append(data, len);
+  }
+  body_sent_ += len;
+  if (out_.size() >= 32 * 1024) flush();
+  else scheduleFlush();
+}
+
+void Connection::finish() {
+  if (state_ != State::Active || response_done_) return;
+  if (!head_sent_ || (framing_ == BodyFraming::ContentLength && body_sent_ != content_length_)) {
+    abort();
+    return;
+  }
+  if (framing_ == BodyFraming::Chunked) out_.append(kLastChunk);
+  response_done_ = true;
+  flush();
+  loop_.defer([this] { afterResponse(); });
+}
+
+void Connection::abort() {
+  if (state_ == State::Closing || state_ == State::Draining) return;
+  response_done_ = true;
+  keep_alive_ = false;
+  // Whatever was produced still goes out; the missing end (last chunk, bytes short of
+  // Content-Length) tells the viewer the body is truncated.
+  state_ = State::Draining;
+  timer_.stop();
+  updateReading();
+  flush();
+  if (state_ == State::Draining && pendingBytes() == 0) close();
+}
+
+bool Connection::writeBlocked() const {
+  if (pendingBytes() < kHighWater) return false;
+  blocked_ = true;
+  return true;
+}
+
+void Connection::pauseRequestBody(bool paused) {
+  if (body_paused_ == paused) return;
+  body_paused_ = paused;
+  if (state_ != State::Active) return;
+  if (paused) timer_.stop();
+  else armTimer();
+  updateReading();
+}
+
+void Connection::afterResponse() {
+  if (state_ != State::Active) return;
+  destroyHandler(false);
+  if (!keep_alive_ || shutting_down_ || !request_complete_ || peer_eof_) {
+    state_ = State::Draining;
+    updateReading();
+    if (pendingBytes() == 0) close();
+    return;
+  }
+  state_ = State::Idle;
+  head_ = RequestHead{};
+  request_complete_ = false;
+  armTimer();
+  parseBuffered();
+}
+
+void Connection::destroyHandler(bool viewer_gone) {
+  ExchangeHandlerPtr h = std::move(handler_);
+  if (h && viewer_gone) h->onViewerGone();
+}
+
+// ---- writing -----------------------------------------------------------------------------------
+
+void Connection::scheduleFlush() {
+  if (flush_scheduled_) return;
+  flush_scheduled_ = true;
+  loop_.defer([this] {
+    flush_scheduled_ = false;
+    flush();
+  });
+}
+
+void Connection::flush() {
+  if (out_.empty() || state_ == State::Closing) return;
+  if (inflight_writes_ == 0) {
+    uv_buf_t b = uv_buf_init(out_.data(), static_cast<unsigned>(out_.size()));
+    const int n = uv_try_write(tcp_.stream(), &b, 1);
+    if (n == static_cast<int>(out_.size())) {
+      out_.clear();
+      if (state_ == State::Draining) close();
+      return;
+    }
+    if (n > 0) {
+      out_.erase(0, static_cast<size_t>(n));
+    } else if (n != UV_EAGAIN) {
+      close();
+      return;
+    }
+  }
+  auto* req = new WriteReq;
+  req->buf = std::move(out_);
+  out_.clear();
+  uv_buf_t b = uv_buf_init(req->buf.data(), static_cast<unsigned>(req->buf.size()));
+  const int rc = uv_write(&req->req, tcp_.stream(), &b, 1, [](uv_write_t* w, int status) {
+    auto* r = reinterpret_cast<WriteReq*>(w);
+    const size_t bytes = r->buf.size();
+    auto* self = static_cast<Connection*>(w->handle->data);
+    delete r;
+    if (self != nullptr) self->onWriteDone(bytes, status);
+  });
+  if (rc != 0) {
+    delete req;
+    close();
+    return;
+  }
+  inflight_bytes_ += b.len;
+  ++inflight_writes_;
+  if (!send_timer_.armed()) send_timer_.start(options_.send_timeout_ms, [this] { close(); });
+}
+
+void Connection::onWriteDone(size_t bytes, int status) {
+  inflight_bytes_ -= bytes;
+  --inflight_writes_;
+  if (status < 0) {
+    close();
+    return;
+  }
+  if (inflight_writes_ == 0) send_timer_.stop();
+  else send_timer_.start(options_.send_timeout_ms, [this] { close(); });
+  if (!out_.empty() && inflight_writes_ == 0) flush();
+  if (state_ == State::Closing) return;
+  if (state_ == State::Draining && pendingBytes() == 0) {
+    close();
+    return;
+  }
+  if (blocked_ && pendingBytes() < kLowWater && handler_) {
+    blocked_ = false;
+    handler_->onWritable();
+  }
+}
+
+// ---- timers and closing ------------------------------------------------------------------------
+
+void Connection::armTimer() {
+  switch (state_) {
+    case State::Idle:
+      // Before the first request the header deadline applies; between requests the idle one.
+      timer_.start(served_one_ ? options_.idle_timeout_ms : options_.header_timeout_ms,
+                   [this] { close(); });
+      break;
+    case State::ReadingHead:
+      timer_.start(options_.header_timeout_ms, [this] {
+        // Slow or incomplete request head (slowloris): 408 and close.
+        if (state_ == State::ReadingHead) {
+          in_.clear();
+          state_ = State::Active;
+          answerError(408, "request head timeout");
+        }
+      });
+      break;
+    case State::Active:
+      if (!request_complete_ && head_.request.has_body && !body_paused_) {
+        timer_.start(options_.body_timeout_ms, [this] {
+          if (head_sent_) abort();
+          else {
+            destroyHandler(true);
+            answerError(408, "request body timeout");
+          }
+        });
+      } else {
+        timer_.stop();
+      }
+      break;
+    default:
+      timer_.stop();
+  }
+}
+
+void Connection::close() {
+  if (state_ == State::Closing) return;
+  state_ = State::Closing;
+  timer_.stop();
+  send_timer_.stop();
+  reading_ = false;
+  tcp_.close();
+  loop_.defer([this] {
+    destroyHandler(true);
+    owner_.onConnectionClosed(this);
+  });
+}
+
+}  // namespace edge::engine

@@ -1,0 +1,76 @@
+// One request/response on a viewer connection, as the request pipeline sees it. The Connection
+// owns the Exchange; the pipeline attaches an ExchangeHandler that receives body bytes and flow
+// control events. Loop thread only.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string_view>
+
+#include "policies/http_types.h"
+#include "policies/viewer_request.h"
+
+namespace edge::engine {
+
+class Loop;
+
+// Per-request logic attached to an Exchange (the request pipeline implements it). Callbacks are
+// never made from inside a call the handler made on the Exchange.
+class ExchangeHandler {
+ public:
+  virtual ~ExchangeHandler() = default;
+  // Request body bytes, de-chunked. Only after the handler was attached.
+  virtual void onRequestBody(const char* data, size_t len) = 0;
+  // The whole request (head and body) has been received.
+  virtual void onRequestComplete() = 0;
+  // Output that was above the high watermark has drained below the low watermark.
+  virtual void onWritable() = 0;
+  // The viewer connection is gone; the handler is destroyed right after this returns and must
+  // release origin resources. No Exchange call is allowed from here on.
+  virtual void onViewerGone() = 0;
+};
+using ExchangeHandlerPtr = std::unique_ptr<ExchangeHandler>;
+
+class Exchange {
+ public:
+  virtual ~Exchange() = default;
+
+  virtual const policies::ViewerRequest& request() const = 0;
+  virtual Loop& loop() = 0;
+  // Monotonic milliseconds when the request head was complete.
+  virtual uint64_t startedMs() const = 0;
+
+  // Starts the response. `content_length` frames the body; without it the body is chunked for
+  // HTTP/1.1 viewers and close-delimited for HTTP/1.0. For HEAD, 204 and 304 no body is sent
+  // whatever is passed to sendBody. `close_after` asks for Connection: close.
+  virtual void sendHead(int status, policies::HeaderList&& headers,
+                        std::optional<uint64_t> content_length, bool close_after = false) = 0;
+  virtual void sendBody(const char* data, size_t len) = 0;
+  // The response is complete. The Exchange and its handler are destroyed on a later iteration.
+  virtual void finish() = 0;
+  // The response cannot be completed (origin failed mid-body): the viewer connection is closed
+  // without a proper end so the viewer can tell the body is truncated.
+  virtual void abort() = 0;
+
+  virtual bool headSent() const = 0;
+  // Pending output is above the high watermark: stop producing until onWritable().
+  virtual bool writeBlocked() const = 0;
+  // Flow control for the request body: while paused the connection stops reading the socket.
+  virtual void pauseRequestBody(bool paused) = 0;
+  // Bytes of the response body written so far (for logs).
+  virtual uint64_t bodyBytesSent() const = 0;
+};
+
+// The application behind a server: builds a handler per request. It may answer on `ex` right
+// away (and return nullptr) or return a handler that answers later.
+class HttpService {
+ public:
+  virtual ~HttpService() = default;
+  virtual ExchangeHandlerPtr onRequest(Exchange& ex) = 0;
+  // Answers a request that could not be parsed (`status` 400, 413, 417, or 408 on a timeout);
+  // request() holds whatever was parsed. The connection closes after this response.
+  virtual void answerParseError(Exchange& ex, int status, std::string_view reason) = 0;
+};
+
+}  // namespace edge::engine

@@ -1,0 +1,163 @@
+#include "origin/bundled/static_dir_origin.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <ctime>
+
+#include "policies/http_date.h"
+
+namespace edge::origin {
+
+namespace {
+
+int hexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+void sendSimple(engine::Exchange& ex, int status, std::string_view body) {
+  policies::HeaderList h;
+  h.add("Server", "edged-static-origin");
+  h.add("Date", policies::formatHttpDate(std::time(nullptr)));
+  h.add("Content-Type", "text/plain");
+  ex.sendHead(status, std::move(h), body.size());
+  ex.sendBody(body.data(), body.size());
+  ex.finish();
+}
+
+// Streams one open file to the exchange, pausing while the viewer's output is blocked.
+class FileSender final : public engine::ExchangeHandler {
+ public:
+  FileSender(engine::Exchange& ex, int fd, uint64_t size) : ex_(ex), fd_(fd), left_(size) {}
+  ~FileSender() override { ::close(fd_); }
+
+  // Sends until done or blocked. Returns false when the exchange is finished.
+  bool pump() {
+    char buf[64 * 1024];
+    while (left_ > 0 && !ex_.writeBlocked()) {
+      const ssize_t n = ::read(fd_, buf, std::min<uint64_t>(sizeof buf, left_));
+      if (n <= 0) {
+        ex_.abort();  // the file shrank or failed: the viewer must see a truncated body
+        return false;
+      }
+      ex_.sendBody(buf, static_cast<size_t>(n));
+      left_ -= static_cast<uint64_t>(n);
+    }
+    if (left_ == 0) {
+      ex_.finish();
+      return false;
+    }
+    return true;
+  }
+
+  void onRequestBody(const char*, size_t) override {}
+  void onRequestComplete() override {}
+  void onWritable() override { pump(); }
+  void onViewerGone() override {}
+
+ private:
+  engine::Exchange& ex_;
+  int fd_;
+  uint64_t left_;
+};
+
+}  // namespace
+
+std::string resolveStaticPath(const std::string& root, std::string_view path) {
+  std::string decoded;
+  decoded.reserve(path.size());
+  for (size_t i = 0; i < path.size(); ++i) {
+    if (path[i] == '%') {
+      if (i + 2 >= path.size()) return {};
+      const int hi = hexValue(path[i + 1]);
+      const int lo = hexValue(path[i + 2]);
+      if (hi < 0 || lo < 0) return {};
+      decoded.push_back(static_cast<char>(hi * 16 + lo));
+      i += 2;
+    } else {
+      decoded.push_back(path[i]);
+    }
+  }
+  if (decoded.empty() || decoded[0] != '/') return {};
+  if (decoded.find('\0') != std::string::npos || decoded.find('\\') != std::string::npos) return {};
+  // Reject any ".." segment.
+  size_t start = 0;
+  while (start <= decoded.size()) {
+    size_t end = decoded.find('/', start);
+    if (end == std::string::npos) end = decoded.size();
+    if (decoded.compare(start, end - start, "..") == 0) return {};
+    start = end + 1;
+  }
+  if (decoded.back() == '/') decoded += "index.html";
+  return root + decoded;
+}
+
+std::string_view contentTypeFor(std::string_view name) {
+  struct Entry {
+    std::string_view ext, type;
+  };
+  static constexpr Entry kTypes[] = {
+      {".html", "text/html"},       {".htm", "text/html"},         {".css", "text/css"},
+      {".js", "application/javascript"}, {".json", "application/json"}, {".txt", "text/plain"},
+      {".svg", "image/svg+xml"},    {".png", "image/png"},         {".jpg", "image/jpeg"},
+      {".jpeg", "image/jpeg"},      {".gif", "image/gif"},         {".ico", "image/x-icon"},
+      {".xml", "application/xml"},  {".woff2", "font/woff2"},      {".bin", "application/octet-stream"},
+  };
+  for (const auto& e : kTypes) {
+    if (name.size() >= e.ext.size() && name.substr(name.size() - e.ext.size()) == e.ext) return e.type;
+  }
+  return "application/octet-stream";
+}
+
+StaticDirService::StaticDirService(StaticDirOptions options) : options_(std::move(options)) {}
+
+void StaticDirService::answerParseError(engine::Exchange& ex, int status, std::string_view reason) {
+  sendSimple(ex, status, std::string(reason) + "\n");
+}
+
+engine::ExchangeHandlerPtr StaticDirService::onRequest(engine::Exchange& ex) {
+  const auto& req = ex.request();
+  if (req.method_name != "GET" && req.method_name != "HEAD") {
+    sendSimple(ex, 405, "method not allowed\n");
+    return nullptr;
+  }
+  const std::string file = resolveStaticPath(options_.root, req.path);
+  struct stat st {};
+  if (file.empty()) {
+    sendSimple(ex, 400, "bad path\n");
+    return nullptr;
+  }
+  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || ::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (fd >= 0) ::close(fd);
+    sendSimple(ex, 404, "not found\n");
+    return nullptr;
+  }
+  char etag[64];
+  std::snprintf(etag, sizeof etag, "\"%llx-%llx\"", static_cast<unsigned long long>(st.st_size),
+                static_cast<unsigned long long>(st.st_mtime));
+  policies::HeaderList h;
+  h.add("Server", "edged-static-origin");
+  h.add("Date", policies::formatHttpDate(std::time(nullptr)));
+  h.add("Content-Type", std::string(contentTypeFor(file)));
+  h.add("Last-Modified", policies::formatHttpDate(st.st_mtime));
+  h.add("ETag", etag);
+  if (!options_.cache_control.empty()) h.add("Cache-Control", options_.cache_control);
+  const uint64_t size = static_cast<uint64_t>(st.st_size);
+  ex.sendHead(200, std::move(h), size);
+  if (req.method_name == "HEAD" || size == 0) {
+    ::close(fd);
+    ex.finish();
+    return nullptr;
+  }
+  auto sender = std::make_unique<FileSender>(ex, fd, size);
+  if (!sender->pump()) return nullptr;
+  return sender;
+}
+
+}  // namespace edge::origin

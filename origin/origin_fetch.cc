@@ -1,0 +1,254 @@
+#include "origin/origin_fetch.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace edge::origin {
+
+std::string_view toString(FetchOutcome o) {
+  switch (o) {
+    case FetchOutcome::Complete: return "Complete";
+    case FetchOutcome::DnsError: return "DnsError";
+    case FetchOutcome::ConnectError: return "ConnectError";
+    case FetchOutcome::ConnectTimeout: return "ConnectTimeout";
+    case FetchOutcome::ReadTimeout: return "ReadTimeout";
+    case FetchOutcome::InvalidResponse: return "InvalidResponse";
+    case FetchOutcome::HeaderTooBig: return "HeaderTooBig";
+    case FetchOutcome::Aborted: return "Aborted";
+  }
+  return "Unknown";
+}
+
+OriginFetch::OriginFetch(CurlMulti& multi, FetchRequest&& req, FetchObserver& observer)
+    : multi_(multi), req_(std::move(req)), observer_(observer) {}
+
+OriginFetch::~OriginFetch() {
+  cancel();
+  if (easy_) multi_.release(std::move(easy_));
+}
+
+bool OriginFetch::configure() {
+  CURL* e = easy_.get();
+  curl_easy_setopt(e, CURLOPT_URL, req_.url.c_str());
+  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(e, CURLOPT_PROXY, "");
+  curl_easy_setopt(e, CURLOPT_NOPROXY, "*");
+  curl_easy_setopt(e, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
+  curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);  // 3xx are passed through (§1.9)
+  curl_easy_setopt(e, CURLOPT_PATH_AS_IS, 1L);      // forward the raw path, no dot squashing
+  curl_easy_setopt(e, CURLOPT_HTTP_CONTENT_DECODING, 0L);  // Content-Encoding passes through
+  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, static_cast<long>(req_.connect_timeout_s));
+  // OriginReadTimeout: time to first byte and every gap between packets (§1.8). A paused
+  // transfer (slow viewer) is exempt from curl's speed check.
+  curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+  curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, static_cast<long>(req_.read_timeout_s));
+  curl_easy_setopt(e, CURLOPT_MAXAGE_CONN, static_cast<long>(req_.keepalive_timeout_s));
+  if (req_.completion_timeout_s) {
+    curl_easy_setopt(e, CURLOPT_TIMEOUT, static_cast<long>(*req_.completion_timeout_s));
+  }
+  curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 64L * 1024);
+  curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &OriginFetch::onHeaderLine);
+  curl_easy_setopt(e, CURLOPT_HEADERDATA, this);
+  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &OriginFetch::onWrite);
+  curl_easy_setopt(e, CURLOPT_WRITEDATA, this);
+
+  header_list_.reset();
+  bool has_accept = false;
+  std::string line;
+  for (const auto& h : req_.headers) {
+    if (policies::iequals(h.name, "accept")) has_accept = true;
+    line.assign(h.name);
+    line.append(h.value.empty() ? ";" : ": ");  // "Name;" sends an empty header in curl
+    line.append(h.value);
+    if (!slistAppend(header_list_, line.c_str())) return false;
+  }
+  // Suppress what curl would add on its own.
+  if (!has_accept) slistAppend(header_list_, "Accept:");
+  slistAppend(header_list_, "Expect:");
+  curl_easy_setopt(e, CURLOPT_HTTPHEADER, header_list_.get());
+
+  if (!req_.connect_to.empty()) {
+    connect_to_.reset();
+    slistAppend(connect_to_, req_.connect_to.c_str());
+    curl_easy_setopt(e, CURLOPT_CONNECT_TO, connect_to_.get());
+  }
+
+  const std::string& m = req_.method;
+  if (m == "HEAD") {
+    curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+  } else if (req_.has_body) {
+    curl_easy_setopt(e, CURLOPT_READFUNCTION, &OriginFetch::onRead);
+    curl_easy_setopt(e, CURLOPT_READDATA, this);
+    if (m == "POST") {
+      curl_easy_setopt(e, CURLOPT_POST, 1L);
+      curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
+                       static_cast<curl_off_t>(req_.body_length ? *req_.body_length : -1));
+    } else {
+      curl_easy_setopt(e, CURLOPT_UPLOAD, 1L);
+      curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE,
+                       static_cast<curl_off_t>(req_.body_length ? *req_.body_length : -1));
+      if (m != "PUT") curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, m.c_str());
+    }
+  } else if (m != "GET") {
+    curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, m.c_str());
+  }
+  return true;
+}
+
+bool OriginFetch::start() {
+  if (!easy_) {
+    easy_ = multi_.acquire();
+    if (!easy_ || !configure()) return false;
+  }
+  ++attempts_;
+  status_ = 0;
+  head_.items().clear();
+  head_bytes_ = 0;
+  recv_paused_ = false;
+  send_paused_ = false;
+  running_ = multi_.add(easy_.get(), this);
+  return running_;
+}
+
+void OriginFetch::cancel() {
+  if (running_) {
+    multi_.remove(easy_.get());
+    running_ = false;
+  }
+}
+
+void OriginFetch::pushBody(const char* data, size_t len) {
+  if (body_off_ > 0 && body_off_ == body_.size()) {
+    body_.clear();
+    body_off_ = 0;
+  }
+  body_.append(data, len);
+  if (send_paused_) applyPause();
+}
+
+void OriginFetch::endBody() {
+  body_ended_ = true;
+  if (send_paused_) applyPause();
+}
+
+void OriginFetch::resumeResponse() {
+  if (recv_paused_) applyPause();
+}
+
+void OriginFetch::applyPause() {
+  if (!running_) return;
+  // Unpause the directions that have something to do; curl may call back synchronously.
+  if (send_paused_ && (bufferedBody() > 0 || body_ended_)) send_paused_ = false;
+  recv_paused_ = false;
+  curl_easy_pause(easy_.get(), send_paused_ ? CURLPAUSE_SEND : CURLPAUSE_CONT);
+}
+
+size_t OriginFetch::onHeaderLine(char* data, size_t size, size_t n, void* userp) {
+  auto* self = static_cast<OriginFetch*>(userp);
+  const size_t len = size * n;
+  self->head_bytes_ += len;
+  if (self->head_bytes_ > kMaxHeadBytes) {
+    self->head_too_big_ = true;
+    return 0;  // aborts the transfer with CURLE_WRITE_ERROR
+  }
+  std::string_view line(data, len);
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+  if (line.substr(0, 5) == "HTTP/") {
+    // Status line of a new header block (1xx blocks come first and are ignored).
+    self->status_ = 0;
+    self->head_.items().clear();
+    const size_t sp = line.find(' ');
+    if (sp != std::string_view::npos && line.size() >= sp + 4) {
+      int code = 0;
+      for (size_t i = sp + 1; i < sp + 4; ++i) {
+        if (line[i] < '0' || line[i] > '9') return 0;
+        code = code * 10 + (line[i] - '0');
+      }
+      self->status_ = code;
+    }
+    return len;
+  }
+  if (line.empty()) {
+    if (self->status_ >= 200 && !self->head_delivered_) {
+      self->head_delivered_ = true;
+      self->observer_.onOriginHead(self->status_, std::move(self->head_));
+      self->head_ = {};
+    } else if (self->status_ >= 100 && self->status_ < 200) {
+      self->head_bytes_ = 0;
+    }
+    return len;
+  }
+  if ((line[0] == ' ' || line[0] == '\t') && !self->head_.empty()) {
+    // obs-fold (RFC 9112 §5.2): replace with a single space.
+    self->head_.items().back().value.push_back(' ');
+    self->head_.items().back().value.append(policies::trimOws(line));
+    return len;
+  }
+  const size_t colon = line.find(':');
+  if (colon == std::string_view::npos || colon == 0) return len;  // ignore a broken line
+  self->head_.add(std::string(line.substr(0, colon)), std::string(policies::trimOws(line.substr(colon + 1))));
+  return len;
+}
+
+size_t OriginFetch::onWrite(char* data, size_t size, size_t n, void* userp) {
+  auto* self = static_cast<OriginFetch*>(userp);
+  const size_t len = size * n;
+  if (len == 0) return 0;
+  if (!self->observer_.onOriginBody(data, len)) {
+    self->recv_paused_ = true;
+    return CURL_WRITEFUNC_PAUSE;
+  }
+  return len;
+}
+
+size_t OriginFetch::onRead(char* data, size_t size, size_t n, void* userp) {
+  auto* self = static_cast<OriginFetch*>(userp);
+  const size_t avail = self->bufferedBody();
+  if (avail == 0) {
+    if (self->body_ended_) return 0;
+    self->send_paused_ = true;
+    return CURL_READFUNC_PAUSE;
+  }
+  const size_t take = std::min(avail, size * n);
+  std::memcpy(data, self->body_.data() + self->body_off_, take);
+  self->body_off_ += take;
+  self->body_sent_ += take;
+  if (self->bufferedBody() == 0) self->observer_.onRequestBodyDrained();
+  return take;
+}
+
+FetchOutcome OriginFetch::classify(CURLcode result) const {
+  if (result == CURLE_OK) return FetchOutcome::Complete;
+  if (head_too_big_) return FetchOutcome::HeaderTooBig;
+  switch (result) {
+    case CURLE_COULDNT_RESOLVE_HOST:
+      return FetchOutcome::DnsError;
+    case CURLE_COULDNT_CONNECT:
+      return FetchOutcome::ConnectError;
+    case CURLE_OPERATION_TIMEDOUT: {
+      curl_off_t connect_us = 0;
+      curl_easy_getinfo(easy_.get(), CURLINFO_CONNECT_TIME_T, &connect_us);
+      return connect_us == 0 ? FetchOutcome::ConnectTimeout : FetchOutcome::ReadTimeout;
+    }
+    case CURLE_ABORTED_BY_CALLBACK:
+      return FetchOutcome::Aborted;
+    default:
+      return FetchOutcome::InvalidResponse;
+  }
+}
+
+void OriginFetch::onTransferDone(CURLcode result) {
+  running_ = false;
+  const FetchOutcome outcome = classify(result);
+  const bool connect_failure =
+      outcome == FetchOutcome::ConnectError || outcome == FetchOutcome::ConnectTimeout;
+  const bool retryable_read = outcome == FetchOutcome::ReadTimeout && req_.retry_read_timeout;
+  // Retry only while nothing reached the viewer and no body byte left for the origin.
+  if ((connect_failure || retryable_read) && !head_delivered_ && body_sent_ == 0 &&
+      attempts_ < req_.connection_attempts) {
+    if (start()) return;
+  }
+  observer_.onOriginDone(outcome, head_delivered_);
+}
+
+}  // namespace edge::origin

@@ -1,0 +1,98 @@
+#include "policies/http_types.h"
+
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+namespace edge::policies {
+namespace {
+
+TEST(HttpTypes, IequalsIgnoresAsciiCaseOnly) {
+  EXPECT_TRUE(iequals("Content-Type", "content-type"));
+  EXPECT_TRUE(iequals("", ""));
+  EXPECT_FALSE(iequals("Host", "Hosts"));
+  EXPECT_FALSE(iequals("a", "b"));
+  EXPECT_FALSE(iequals("[", "{"));  // 0x5B vs 0x7B: differ by 32 but are not letters
+}
+
+TEST(HttpTypes, ToLowerAndTrimOws) {
+  EXPECT_EQ(toLower("X-Amz-CF-Id"), "x-amz-cf-id");
+  EXPECT_EQ(toLower("ÄB"), "Äb");  // non-ASCII bytes untouched
+  EXPECT_EQ(trimOws(" \t value \t"), "value");
+  EXPECT_EQ(trimOws("a b"), "a b");
+  EXPECT_EQ(trimOws("  "), "");
+  EXPECT_EQ(trimOws("\r\nx"), "\r\nx");  // only SP and HTAB are OWS
+}
+
+TEST(HeaderList, GetIsCaseInsensitiveAndReturnsFirst) {
+  HeaderList h{{"Accept", "a"}, {"accept", "b"}, {"Host", "h"}};
+  EXPECT_EQ(h.get("ACCEPT"), "a");
+  EXPECT_EQ(h.count("accept"), 2u);
+  EXPECT_TRUE(h.has("host"));
+  EXPECT_FALSE(h.has("cookie"));
+  EXPECT_EQ(h.get("cookie"), std::nullopt);
+}
+
+TEST(HeaderList, GetJoinedUsesCommaSpace) {
+  HeaderList h{{"Cache-Control", "no-cache"}, {"X", "1"}, {"cache-control", "max-age=0"}};
+  EXPECT_EQ(h.getJoined("Cache-Control"), "no-cache, max-age=0");
+  EXPECT_EQ(h.getJoined("X"), "1");
+  EXPECT_EQ(h.getJoined("absent"), std::nullopt);
+}
+
+TEST(HeaderList, SetReplacesAllAndAppends) {
+  HeaderList h{{"Via", "1"}, {"A", "a"}, {"via", "2"}};
+  h.set("VIA", "3");
+  ASSERT_EQ(h.size(), 2u);
+  EXPECT_EQ(h.items()[0], (Header{"A", "a"}));
+  EXPECT_EQ(h.items()[1], (Header{"VIA", "3"}));
+}
+
+TEST(HeaderList, SetWithNameAliasingAnExistingField) {
+  HeaderList h{{"X-Name", "1"}};
+  const std::string_view alias = h.items()[0].name;  // points into the field set() erases
+  h.set(alias, "2");
+  ASSERT_EQ(h.size(), 1u);
+  EXPECT_EQ(h.items()[0], (Header{"X-Name", "2"}));
+}
+
+TEST(HeaderList, RemoveReturnsCount) {
+  HeaderList h{{"A", "1"}, {"a", "2"}, {"B", "3"}};
+  EXPECT_EQ(h.remove("A"), 2u);
+  EXPECT_EQ(h.remove("A"), 0u);
+  EXPECT_EQ(h, (HeaderList{{"B", "3"}}));
+}
+
+TEST(HeaderList, StreamsReadably) {
+  std::ostringstream os;
+  os << HeaderList{{"Host", "x"}, {"A", "b c"}};
+  EXPECT_EQ(os.str(), "{Host: x | A: b c}");
+}
+
+struct MethodCase {
+  std::string_view name;
+  Method method;
+};
+class MethodNames : public testing::TestWithParam<MethodCase> {};
+
+TEST_P(MethodNames, ParseAndPrint) {
+  EXPECT_EQ(parseMethod(GetParam().name), GetParam().method);
+  if (GetParam().method != Method::Other) EXPECT_EQ(toString(GetParam().method), GetParam().name);
+}
+
+INSTANTIATE_TEST_SUITE_P(HttpTypes, MethodNames,
+                         testing::Values(MethodCase{"GET", Method::Get},
+                                         MethodCase{"HEAD", Method::Head},
+                                         MethodCase{"POST", Method::Post},
+                                         MethodCase{"PUT", Method::Put},
+                                         MethodCase{"DELETE", Method::Delete},
+                                         MethodCase{"OPTIONS", Method::Options},
+                                         MethodCase{"PATCH", Method::Patch},
+                                         MethodCase{"get", Method::Other},  // RFC 9110 §9.1
+                                         MethodCase{"PROPFIND", Method::Other},
+                                         MethodCase{"", Method::Other}));
+
+TEST(HttpTypes, OtherMethodPrintsOther) { EXPECT_EQ(toString(Method::Other), "OTHER"); }
+
+}  // namespace
+}  // namespace edge::policies
