@@ -10,6 +10,7 @@ struct CurlMulti::SocketContext {
   uv_poll_t poll;
   curl_socket_t fd;
   CurlMulti* owner;
+  int events;  // what the poll watches now; curl often repeats itself
 };
 
 CurlMulti::CurlMulti(uv_loop_t* loop) : loop_(loop), multi_(curl_multi_init()) {
@@ -91,6 +92,8 @@ int CurlMulti::onSocket(CURL*, curl_socket_t s, int what, void* userp, void* soc
   int events = 0;
   if (what == CURL_POLL_IN || what == CURL_POLL_INOUT) events |= UV_READABLE;
   if (what == CURL_POLL_OUT || what == CURL_POLL_INOUT) events |= UV_WRITABLE;
+  if (events == ctx->events) return 0;
+  ctx->events = events;
   uv_poll_start(&ctx->poll, events, [](uv_poll_t* p, int status, int ev) {
     auto* c = static_cast<SocketContext*>(p->data);
     int flags = 0;

@@ -38,6 +38,7 @@ class CurlMulti {
   void release(CurlEasyPtr easy);
 
   size_t running() const { return running_; }
+  uv_loop_t* loop() const { return loop_; }
 
  private:
   struct SocketContext;

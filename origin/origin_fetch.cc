@@ -24,6 +24,12 @@ OriginFetch::OriginFetch(CurlMulti& multi, FetchRequest&& req, FetchObserver& ob
 
 OriginFetch::~OriginFetch() {
   cancel();
+  if (read_timer_ != nullptr) {
+    read_timer_->data = nullptr;
+    uv_timer_stop(read_timer_);
+    uv_close(reinterpret_cast<uv_handle_t*>(read_timer_),
+             [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
+  }
   if (easy_) multi_.release(std::move(easy_));
 }
 
@@ -38,15 +44,10 @@ bool OriginFetch::configure() {
   curl_easy_setopt(e, CURLOPT_PATH_AS_IS, 1L);      // forward the raw path, no dot squashing
   curl_easy_setopt(e, CURLOPT_HTTP_CONTENT_DECODING, 0L);  // Content-Encoding passes through
   curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, static_cast<long>(req_.connect_timeout_s));
-  // OriginReadTimeout: time to first byte and every gap between packets (§1.8). A paused
-  // transfer (slow viewer) is exempt from curl's speed check.
-  curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
-  curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, static_cast<long>(req_.read_timeout_s));
   curl_easy_setopt(e, CURLOPT_MAXAGE_CONN, static_cast<long>(req_.keepalive_timeout_s));
   if (req_.completion_timeout_s) {
     curl_easy_setopt(e, CURLOPT_TIMEOUT, static_cast<long>(*req_.completion_timeout_s));
   }
-  curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 64L * 1024);
   curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &OriginFetch::onHeaderLine);
   curl_easy_setopt(e, CURLOPT_HEADERDATA, this);
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &OriginFetch::onWrite);
@@ -106,11 +107,49 @@ bool OriginFetch::start() {
   head_bytes_ = 0;
   recv_paused_ = false;
   send_paused_ = false;
+  read_timed_out_ = false;
   running_ = multi_.add(easy_.get(), this);
+  if (running_) {
+    if (read_timer_ == nullptr) {
+      read_timer_ = new uv_timer_t;
+      uv_timer_init(multi_.loop(), read_timer_);
+      read_timer_->data = this;
+    }
+    noteProgress();
+    armReadTimer(static_cast<uint64_t>(req_.read_timeout_s) * 1000);
+  }
   return running_;
 }
 
+void OriginFetch::noteProgress() { last_progress_ms_ = uv_now(multi_.loop()); }
+
+void OriginFetch::armReadTimer(uint64_t ms) {
+  uv_timer_start(read_timer_, [](uv_timer_t* t) {
+    if (t->data != nullptr) static_cast<OriginFetch*>(t->data)->onReadTimer();
+  }, ms, 0);
+}
+
+void OriginFetch::onReadTimer() {
+  if (!running_) return;
+  const uint64_t limit = static_cast<uint64_t>(req_.read_timeout_s) * 1000;
+  const uint64_t now = uv_now(multi_.loop());
+  curl_off_t connect_us = 0;
+  curl_easy_getinfo(easy_.get(), CURLINFO_CONNECT_TIME_T, &connect_us);
+  if (recv_paused_ || send_paused_ || connect_us == 0) noteProgress();
+  const uint64_t idle = now - last_progress_ms_;
+  if (idle < limit) {
+    armReadTimer(limit - idle);
+    return;
+  }
+  // Not inside a curl callback (a uv timer): the handle can leave the multi here.
+  read_timed_out_ = true;
+  multi_.remove(easy_.get());
+  running_ = false;
+  onTransferDone(CURLE_OPERATION_TIMEDOUT);
+}
+
 void OriginFetch::cancel() {
+  if (read_timer_ != nullptr) uv_timer_stop(read_timer_);
   if (running_) {
     multi_.remove(easy_.get());
     running_ = false;
@@ -146,6 +185,7 @@ void OriginFetch::applyPause() {
 size_t OriginFetch::onHeaderLine(char* data, size_t size, size_t n, void* userp) {
   auto* self = static_cast<OriginFetch*>(userp);
   const size_t len = size * n;
+  self->noteProgress();
   self->head_bytes_ += len;
   if (self->head_bytes_ > kMaxHeadBytes) {
     self->head_too_big_ = true;
@@ -194,6 +234,7 @@ size_t OriginFetch::onWrite(char* data, size_t size, size_t n, void* userp) {
   auto* self = static_cast<OriginFetch*>(userp);
   const size_t len = size * n;
   if (len == 0) return 0;
+  self->noteProgress();
   if (!self->observer_.onOriginBody(data, len)) {
     self->recv_paused_ = true;
     return CURL_WRITEFUNC_PAUSE;
@@ -209,6 +250,7 @@ size_t OriginFetch::onRead(char* data, size_t size, size_t n, void* userp) {
     self->send_paused_ = true;
     return CURL_READFUNC_PAUSE;
   }
+  self->noteProgress();
   const size_t take = std::min(avail, size * n);
   std::memcpy(data, self->body_.data() + self->body_off_, take);
   self->body_off_ += take;
@@ -220,6 +262,7 @@ size_t OriginFetch::onRead(char* data, size_t size, size_t n, void* userp) {
 FetchOutcome OriginFetch::classify(CURLcode result) const {
   if (result == CURLE_OK) return FetchOutcome::Complete;
   if (head_too_big_) return FetchOutcome::HeaderTooBig;
+  if (read_timed_out_) return FetchOutcome::ReadTimeout;
   switch (result) {
     case CURLE_COULDNT_RESOLVE_HOST:
       return FetchOutcome::DnsError;
@@ -239,6 +282,7 @@ FetchOutcome OriginFetch::classify(CURLcode result) const {
 
 void OriginFetch::onTransferDone(CURLcode result) {
   running_ = false;
+  if (read_timer_ != nullptr) uv_timer_stop(read_timer_);
   const FetchOutcome outcome = classify(result);
   const bool connect_failure =
       outcome == FetchOutcome::ConnectError || outcome == FetchOutcome::ConnectTimeout;

@@ -86,6 +86,9 @@ class OriginFetch final : public CurlTransfer {
   static size_t onWrite(char* data, size_t size, size_t n, void* userp);
   static size_t onRead(char* data, size_t size, size_t n, void* userp);
   void onTransferDone(CURLcode result) override;
+  void noteProgress();
+  void armReadTimer(uint64_t ms);
+  void onReadTimer();
   bool configure();
   void applyPause();
   FetchOutcome classify(CURLcode result) const;
@@ -98,6 +101,12 @@ class OriginFetch final : public CurlTransfer {
   CurlSlistPtr connect_to_;
   bool running_ = false;
   int attempts_ = 0;
+  // OriginReadTimeout (§1.8): no byte from the origin for this long, first byte or between
+  // packets. Measured from the last progress; paused or still-connecting transfers are exempt
+  // (the viewer or CONNECTTIMEOUT is responsible then).
+  uv_timer_t* read_timer_ = nullptr;  // freed in its close callback
+  uint64_t last_progress_ms_ = 0;
+  bool read_timed_out_ = false;
 
   // Response head being assembled from header lines.
   int status_ = 0;

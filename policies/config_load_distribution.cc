@@ -269,7 +269,8 @@ void loadDistribution(LoadContext& ctx, const Json& j, const std::string& path) 
             "CacheTagConfig"});
   r.finish();
 
-  for (const auto& [domain, addr] : ctx.config().edge.origin_address_overrides) {
+  for (const auto& entry : ctx.config().edge.origin_address_overrides) {
+    const std::string& domain = entry.first;  // not a structured binding: clang 14 can't capture one
     const bool used = std::any_of(d.origins.begin(), d.origins.end(),
                                   [&](const Origin& o) { return o.domain_name == domain; });
     if (!used) ctx.warn(joinPath("Edge.OriginAddressOverrides", domain), "matches no origin DomainName");

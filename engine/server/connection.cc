@@ -128,6 +128,17 @@ void Connection::onHead(RequestHead&& head) {
   head_ = std::move(head);
   head_.request.client_ip = peer_ip_;
   head_.request.client_port = peer_port_;
+  beginExchange();
+  keep_alive_ = head_.keep_alive && !shutting_down_ && !head_.upgrade;
+  armTimer();
+  handler_ = service_.onRequest(*this);
+  if (handler_ && !head_sent_ && head_.expect_continue && state_ == State::Active) {
+    out_.append("HTTP/1.1 100 Continue\r\n\r\n");
+    flush();
+  }
+}
+
+void Connection::beginExchange() {
   started_ms_ = loop_.nowMs();
   state_ = State::Active;
   served_one_ = true;
@@ -137,13 +148,8 @@ void Connection::onHead(RequestHead&& head) {
   response_done_ = false;
   blocked_ = false;
   body_sent_ = 0;
-  keep_alive_ = head_.keep_alive && !shutting_down_ && !head_.upgrade;
-  armTimer();
-  handler_ = service_.onRequest(*this);
-  if (handler_ && !head_sent_ && head_.expect_continue && state_ == State::Active) {
-    out_.append("HTTP/1.1 100 Continue\r\n\r\n");
-    flush();
-  }
+  framing_ = BodyFraming::None;
+  content_length_ = 0;
 }
 
 void Connection::onBody(const char* data, size_t len) {
@@ -167,7 +173,7 @@ void Connection::handleParseError() {
     }
     destroyHandler(true);
   }
-  state_ = State::Active;
+  beginExchange();
   answerError(err.status, err.reason);
 }
 
@@ -360,7 +366,7 @@ void Connection::armTimer() {
         // Slow or incomplete request head (slowloris): 408 and close.
         if (state_ == State::ReadingHead) {
           in_.clear();
-          state_ = State::Active;
+          beginExchange();
           answerError(408, "request head timeout");
         }
       });

@@ -77,6 +77,7 @@ class Connection final : public Exchange, private RequestSink {
   void onBody(const char* data, size_t len) override;
   void onMessageComplete() override;
 
+  void beginExchange();  // resets the per-exchange state; state_ becomes Active
   void onRead(ssize_t nread, const uv_buf_t* buf);
   void parseBuffered();
   void handleParseError();

@@ -77,7 +77,9 @@ class MethodNames : public testing::TestWithParam<MethodCase> {};
 
 TEST_P(MethodNames, ParseAndPrint) {
   EXPECT_EQ(parseMethod(GetParam().name), GetParam().method);
-  if (GetParam().method != Method::Other) EXPECT_EQ(toString(GetParam().method), GetParam().name);
+  if (GetParam().method != Method::Other) {
+    EXPECT_EQ(toString(GetParam().method), GetParam().name);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(HttpTypes, MethodNames,

@@ -23,6 +23,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+#include <utility>
 
 #include <curl/curl.h>
 #include <gtest/gtest.h>
@@ -41,14 +42,6 @@ namespace edge::itest {
 namespace {
 
 char lowerAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (lowerAscii(a[i]) != lowerAscii(b[i])) return false;
-  }
-  return true;
-}
 
 std::string_view trimSpace(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -837,8 +830,8 @@ bool BodyCounter::feed(std::string_view data) {
       case State::Size:
         ++i;
         if (c == '\n') {
-          std::string_view s = trimSpace(std::string_view(line_).substr(0, line_.find(';')));
-          line_.clear();
+          const std::string size_line = std::exchange(line_, std::string());
+          std::string_view s = trimSpace(std::string_view(size_line).substr(0, size_line.find(';')));
           if (s.empty()) return false;
           uint64_t size = 0;
           for (char h : s) {
