@@ -85,13 +85,20 @@ taskset -c "$SERVER_CPU" nginx -c "$run/nginx-proxy.conf" & pids+=($!)
 taskset -c "$SERVER_CPU" "$EDGED" serve --config "$run/edged.json" --listen "127.0.0.1:$EDGED_PORT" \
   --workers 1 --ready-file "$run/edged.ready" 2>"$run/edged.err" & pids+=($!)
 for _ in $(seq 100); do [ -s "$run/edged.ready" ] && break; sleep 0.1; done
+for port in $ORIGIN_PORT $NGINX_PORT; do
+  for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
+done
 
 # Both proxies must answer with the origin's bytes before anything is measured.
 for size in $SIZES; do
   want=$(stat -c %s "$run/www/$size.bin")
   for port in $NGINX_PORT $EDGED_PORT; do
     got=$(curl -sf -o /dev/null -w '%{size_download}' "http://127.0.0.1:$port/$size.bin") || got=fail
-    [ "$got" = "$want" ] || { echo "proxy_bench: port $port /$size.bin gave $got bytes, want $want" >&2; exit 1; }
+    if [ "$got" != "$want" ]; then
+      echo "proxy_bench: port $port /$size.bin gave $got bytes, want $want" >&2
+      cat "$run"/*.err >&2 2>/dev/null || true
+      exit 1
+    fi
   done
 done
 

@@ -1,5 +1,7 @@
 #include "policies/http_types.h"
 
+#include <charconv>
+
 #include <algorithm>
 
 namespace edge::policies {
@@ -108,6 +110,14 @@ std::string_view toString(Method m) {
     case Method::Other: break;
   }
   return "OTHER";
+}
+
+std::optional<uint64_t> parseContentLength(std::string_view value) {
+  uint64_t n = 0;
+  if (value.empty()) return std::nullopt;
+  auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+  if (ec != std::errc() || p != value.data() + value.size()) return std::nullopt;
+  return n;
 }
 
 }  // namespace edge::policies

@@ -54,6 +54,9 @@ class HeaderList {
 };
 std::ostream& operator<<(std::ostream& os, const HeaderList& h);
 
+// A Content-Length value: 1*DIGIT only (RFC 9110 §8.6); nullopt for anything else.
+std::optional<uint64_t> parseContentLength(std::string_view value);
+
 enum class Method : uint8_t { Get, Head, Post, Put, Delete, Options, Patch, Other };
 Method parseMethod(std::string_view name);
 std::string_view toString(Method m);

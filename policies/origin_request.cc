@@ -8,53 +8,16 @@
 #include <algorithm>
 #include <cstdlib>
 
-#include "policies/behavior_match.h"
+#include "policies/ascii.h"
 #include "policies/cloudfront_headers.h"
+#include "policies/forwarding_rules.h"
 
 namespace edge::policies {
 
 namespace {
 
-// What the behaviour forwards, resolved once.
-struct Rules {
-  const Behavior& behavior;
-  const ForwardedValues* legacy = nullptr;  // non-null: legacy model
-  const CachePolicy* cache = nullptr;
-  const OriginRequestPolicy* orp = nullptr;
-  bool signing = false;  // TrustedKeyGroups / TrustedSigners enabled (§5.9, §5.10)
-};
-
 bool listedCi(const std::vector<std::string>& names, std::string_view n) {
   return std::any_of(names.begin(), names.end(), [&](const std::string& x) { return iequals(x, n); });
-}
-
-bool listedExact(const std::vector<std::string>& names, std::string_view n) {
-  return std::find(names.begin(), names.end(), n) != names.end();
-}
-
-// Does a policy NameList select `name`? Header names compare case-insensitively, cookie and
-// query-string names byte-exactly (§2.2, §2.4).
-bool selects(const NameList& list, std::string_view name, bool case_insensitive) {
-  const bool listed = case_insensitive ? listedCi(list.names, name) : listedExact(list.names, name);
-  switch (list.behavior) {
-    case ListBehavior::None: return false;
-    case ListBehavior::Whitelist: return listed;
-    case ListBehavior::AllExcept: return !listed;
-    case ListBehavior::All:
-    case ListBehavior::AllViewer:
-    case ListBehavior::AllViewerAndWhitelistCloudFront: return true;
-  }
-  return false;
-}
-
-// A viewer header the configuration forwards by name (legacy whitelist / "*", key, or ORP).
-bool explicitlyForwarded(const Rules& r, std::string_view name) {
-  if (r.legacy) return listedCi(r.legacy->headers, "*") || listedCi(r.legacy->headers, name);
-  if (r.cache && r.cache->headers.behavior == ListBehavior::Whitelist &&
-      listedCi(r.cache->headers.names, name)) {
-    return true;
-  }
-  return r.orp && selects(r.orp->headers, name, true);
 }
 
 // Headers built by planOriginRequest itself rather than copied in the viewer loop.
@@ -78,7 +41,7 @@ bool neverForwarded(std::string_view name, std::string_view connection) {
 }
 
 // §13.1 legacy table: forwarded unless one of the "removed" rows.
-bool legacyDefault(const Rules& r, std::string_view name, const ViewerRequest& v) {
+bool legacyDefault(const ForwardingRules& r, std::string_view name, const ViewerRequest& v) {
   for (std::string_view n : {"Accept", "Accept-Charset", "Accept-Language", "Referer",
                              "X-HTTP-Method-Override"}) {
     if (iequals(name, n)) return false;
@@ -86,7 +49,7 @@ bool legacyDefault(const Rules& r, std::string_view name, const ViewerRequest& v
   if (iequals(name, "Authorization")) {
     if (v.method == Method::Get || v.method == Method::Head) return false;
     if (v.method == Method::Options) {
-      const auto& cm = r.behavior.cached_methods;
+      const auto& cm = r.behavior->cached_methods;
       return std::find(cm.begin(), cm.end(), Method::Options) == cm.end();
     }
     return true;
@@ -103,41 +66,8 @@ bool policyDefault(std::string_view name, const ViewerRequest& v) {
   return v.has_body && (iequals(name, "Content-Type") || iequals(name, "Content-Encoding"));
 }
 
-bool isSigningCookie(std::string_view name) {
-  for (std::string_view n : {"CloudFront-Policy", "CloudFront-Signature", "CloudFront-Key-Pair-Id",
-                             "CloudFront-Expires", "CloudFront-Hash-Algorithm"}) {
-    if (name == n) return true;
-  }
-  return false;
-}
-
-bool isSigningParam(std::string_view name) {
-  for (std::string_view n : {"Expires", "Key-Pair-Id", "Policy", "Signature", "Hash-Algorithm"}) {
-    if (name == n) return true;
-  }
-  return false;
-}
-
-bool cookieSelected(const Rules& r, std::string_view name) {
-  if (r.signing && isSigningCookie(name)) return false;
-  if (r.legacy) {
-    switch (r.legacy->cookie_forward) {
-      case ForwardedValues::CookieForward::None: return false;
-      case ForwardedValues::CookieForward::All: return true;
-      case ForwardedValues::CookieForward::Whitelist:
-        // Whitelisted names may use * and ? (§2.8); cookie names never start with '/', so the
-        // path-pattern glob is the same match.
-        return std::any_of(r.legacy->cookie_names.begin(), r.legacy->cookie_names.end(),
-                           [&](const std::string& p) { return matchPathPattern(p, name); });
-    }
-    return false;
-  }
-  return (r.cache && selects(r.cache->cookies, name, false)) ||
-         (r.orp && selects(r.orp->cookies, name, false));
-}
-
 // "Cookie: a=1; b=2" with the forwarded cookies sorted by name (stable for duplicates, §2.2).
-std::optional<std::string> forwardedCookies(const Rules& r, const HeaderList& headers) {
+std::optional<std::string> forwardedCookies(const ForwardingRules& r, const HeaderList& headers) {
   struct Crumb {
     std::string_view name;
     std::string_view text;
@@ -152,7 +82,7 @@ std::optional<std::string> forwardedCookies(const Rules& r, const HeaderList& he
       rest = semi == std::string_view::npos ? std::string_view() : rest.substr(semi + 1);
       if (part.empty()) continue;
       const std::string_view name = trimOws(part.substr(0, part.find('=')));
-      if (cookieSelected(r, name)) crumbs.push_back({name, part});
+      if (cookieForwarded(r, name)) crumbs.push_back({name, part});
     }
   }
   if (crumbs.empty()) return std::nullopt;
@@ -166,40 +96,33 @@ std::optional<std::string> forwardedCookies(const Rules& r, const HeaderList& he
   return out;
 }
 
-bool queryParamSelected(const Rules& r, std::string_view name) {
-  if (r.signing && isSigningParam(name)) return false;
-  if (r.legacy) return r.legacy->query_string;
-  return (r.cache && selects(r.cache->query_strings, name, false)) ||
-         (r.orp && selects(r.orp->query_strings, name, false));
-}
-
 // The forwarded query, byte-exact and in request order (§2.4); "" when nothing is forwarded.
-std::string forwardedQuery(const Rules& r, std::string_view query) {
+std::string forwardedQuery(const ForwardingRules& r, std::string_view query) {
   std::string out;
   while (!query.empty()) {
     const size_t amp = query.find('&');
     const std::string_view param = query.substr(0, amp);
     query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    if (param.empty() || !queryParamSelected(r, param.substr(0, param.find('=')))) continue;
+    if (param.empty() || !queryParamForwarded(r, param.substr(0, param.find('=')))) continue;
     if (!out.empty()) out += '&';
     out += param;
   }
   return out;
 }
 
-std::optional<std::string> acceptEncodingFor(const Rules& r, const ViewerRequest& v) {
+std::optional<std::string> acceptEncodingFor(const ForwardingRules& r, const ViewerRequest& v) {
   if (v.http_major == 1 && v.http_minor == 0) return std::nullopt;  // §2.3
   if (r.cache && (r.cache->enable_accept_encoding_gzip || r.cache->enable_accept_encoding_brotli)) {
     return normalizeAcceptEncoding(v, r.cache->enable_accept_encoding_gzip,
                                    r.cache->enable_accept_encoding_brotli);
   }
-  if (explicitlyForwarded(r, "Accept-Encoding")) return v.headers.getJoined("accept-encoding");
-  if (r.legacy && r.behavior.compress) return normalizeAcceptEncoding(v, true, false);  // §2.8
+  if (headerForwardedByConfig(r, "Accept-Encoding")) return v.headers.getJoined("accept-encoding");
+  if (r.legacy && r.behavior->compress) return normalizeAcceptEncoding(v, true, false);  // §2.8
   return std::nullopt;
 }
 
 // Names of CloudFront-generated headers the key or ORP asks for (§13.3).
-std::vector<std::string> generatedHeaderNames(const Rules& r) {
+std::vector<std::string> generatedHeaderNames(const ForwardingRules& r) {
   std::vector<std::string> out;
   auto take = [&](const NameList& l) {
     if (l.behavior != ListBehavior::Whitelist &&
@@ -248,28 +171,64 @@ bool isHopByHop(std::string_view name, std::string_view connection_header_value)
 
 std::optional<std::string> normalizeAcceptEncoding(const ViewerRequest& viewer, bool gzip,
                                                    bool brotli) {
-  if (!gzip && !brotli) return std::nullopt;
-  if (viewer.http_major == 1 && viewer.http_minor == 0) return std::nullopt;
-  const auto value = viewer.headers.getJoined("accept-encoding");
-  if (!value) return std::nullopt;
-  bool has_gzip = false, has_br = false;
-  std::string_view rest = *value;
-  while (!rest.empty()) {
-    const size_t comma = rest.find(',');
-    const std::string_view member = rest.substr(0, comma);
-    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
-    const size_t semi = member.find(';');
-    const std::string_view coding = trimOws(member.substr(0, semi));
-    bool zero_q = false;
-    if (semi != std::string_view::npos) {
-      const std::string params = toLower(member.substr(semi + 1));
-      const size_t q = params.find("q=");
-      if (q != std::string::npos) zero_q = std::strtod(params.c_str() + q + 2, nullptr) <= 0.0;
+  const std::string_view value = normalizedAcceptEncoding(viewer, gzip, brotli);
+  if (value.empty()) return std::nullopt;
+  return std::string(value);
+}
+
+std::string_view normalizedAcceptEncoding(const ViewerRequest& viewer, bool gzip, bool brotli) {
+  if (!gzip && !brotli) return {};
+  if (viewer.http_major == 1 && viewer.http_minor == 0) return {};
+  // Each Accept-Encoding line is scanned in place (the same members as the ", "-joined value).
+  // Only "gzip" and "br" matter, so a member is tested for those at its first byte and any
+  // other member is skipped to the next comma without being tokenised.
+  const auto isOws = [](char c) { return c == ' ' || c == '\t'; };
+  bool present = false, has_gzip = false, has_br = false;
+  for (const Header& h : viewer.headers) {
+    if (!equalsLower(h.name, "accept-encoding")) continue;
+    present = true;
+    const char* p = h.value.data();
+    const char* const end = p + h.value.size();
+    // The coding `lit` at p as a whole member coding: followed by OWS, then end, ',' or ';'.
+    const auto codingAt = [&](std::string_view lit) -> const char* {
+      if (static_cast<size_t>(end - p) < lit.size() ||
+          !equalsLower(std::string_view(p, lit.size()), lit)) {
+        return nullptr;
+      }
+      const char* q = p + lit.size();
+      while (q != end && isOws(*q)) ++q;
+      return q == end || *q == ',' || *q == ';' ? q : nullptr;
+    };
+    while (p != end) {
+      if (*p == ',' || isOws(*p)) {
+        ++p;
+        continue;
+      }
+      bool* flag = nullptr;
+      const char* after = nullptr;
+      if ((after = codingAt("gzip")) != nullptr) {
+        flag = &has_gzip;
+      } else if ((after = codingAt("br")) != nullptr) {
+        flag = &has_br;
+      }
+      if (flag == nullptr) {  // another coding (or junk): skip the member
+        p = findEither(p, end, ',', ',');
+        continue;
+      }
+      p = after;
+      bool zero_q = false;
+      if (p != end && *p == ';') {  // parameters (a q-value): rare, allocation is fine here
+        const char* params = p + 1;
+        p = findEither(p, end, ',', ',');
+        const std::string lower =
+            toLower(std::string_view(params, static_cast<size_t>(p - params)));
+        const size_t q = lower.find("q=");
+        if (q != std::string::npos) zero_q = std::strtod(lower.c_str() + q + 2, nullptr) <= 0.0;
+      }
+      if (!zero_q) *flag = true;
     }
-    if (zero_q) continue;
-    if (iequals(coding, "gzip")) has_gzip = true;
-    if (iequals(coding, "br")) has_br = true;
   }
+  if (!present) return {};
   const bool use_gzip = gzip && has_gzip;
   const bool use_br = brotli && has_br;
   if (use_br && use_gzip) return "br,gzip";
@@ -280,14 +239,7 @@ std::optional<std::string> normalizeAcceptEncoding(const ViewerRequest& viewer, 
 
 OriginRequestPlan planOriginRequest(const OriginRequestInputs& in) {
   const ViewerRequest& v = in.viewer;
-  Rules r{in.behavior};
-  if (in.behavior.forwarded_values) {
-    r.legacy = &*in.behavior.forwarded_values;
-  } else {
-    r.cache = in.config.findCachePolicy(in.behavior.cache_policy_id);
-    r.orp = in.config.findOriginRequestPolicy(in.behavior.origin_request_policy_id);
-  }
-  r.signing = in.behavior.trusted_key_groups_enabled || in.behavior.trusted_signers_enabled;
+  const ForwardingRules r = resolveForwardingRules(in.behavior, in.config);
 
   OriginRequestPlan plan;
   plan.method = v.method_name.empty() ? std::string(toString(v.method)) : v.method_name;
@@ -298,17 +250,17 @@ OriginRequestPlan planOriginRequest(const OriginRequestInputs& in) {
   HeaderList& out = plan.headers;
   const std::string connection = v.headers.getJoined("connection").value_or("");
   const auto viewer_host = v.headers.get("host");
-  const bool keep_host = !in.origin.is_s3 && viewer_host && explicitlyForwarded(r, "Host");
+  const bool keep_host = !in.origin.is_s3 && viewer_host && headerForwardedByConfig(r, "Host");
   out.add("Host", keep_host ? std::string(*viewer_host) : in.origin.domain_name);
 
   for (const Header& h : v.headers) {
     if (isManaged(h.name) || neverForwarded(h.name, connection)) continue;
     const bool by_default = r.legacy ? legacyDefault(r, h.name, v) : policyDefault(h.name, v);
-    if (by_default || explicitlyForwarded(r, h.name)) out.add(h.name, h.value);
+    if (by_default || headerForwardedByConfig(r, h.name)) out.add(h.name, h.value);
   }
 
   const auto ua = v.headers.get("user-agent");
-  out.add("User-Agent", ua && explicitlyForwarded(r, "User-Agent") ? std::string(*ua)
+  out.add("User-Agent", ua && headerForwardedByConfig(r, "User-Agent") ? std::string(*ua)
                                                                      : "Amazon CloudFront");
   if (auto ae = acceptEncodingFor(r, v)) out.add("Accept-Encoding", std::move(*ae));
   if (auto cookies = forwardedCookies(r, v.headers)) out.add("Cookie", std::move(*cookies));
@@ -331,7 +283,7 @@ OriginRequestPlan planOriginRequest(const OriginRequestInputs& in) {
   // RFC 9110 §7.6.3: a forwarded Via is kept and ours appended.
   std::string via = httpVersion(v) + " " + std::string(in.via_host) + " (CloudFront)";
   const auto viewer_via = v.headers.getJoined("via");
-  const bool keep_via = viewer_via && (r.legacy || explicitlyForwarded(r, "Via"));
+  const bool keep_via = viewer_via && (r.legacy || headerForwardedByConfig(r, "Via"));
   out.add("Via", keep_via ? *viewer_via + ", " + via : via);
   out.add("X-Amz-Cf-Id", std::string(in.request_id));
   out.add("Connection", "Keep-Alive");

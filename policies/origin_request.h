@@ -52,5 +52,8 @@ bool isHopByHop(std::string_view name, std::string_view connection_header_value)
 // with q=0 counts as not accepted.
 std::optional<std::string> normalizeAcceptEncoding(const ViewerRequest& viewer, bool gzip,
                                                    bool brotli);
+// The same value without allocating: a static "br,gzip" / "gzip" / "br" / "identity", or ""
+// where normalizeAcceptEncoding gives nullopt. For the cache key's hot path.
+std::string_view normalizedAcceptEncoding(const ViewerRequest& viewer, bool gzip, bool brotli);
 
 }  // namespace edge::policies

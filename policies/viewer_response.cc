@@ -2,18 +2,11 @@
 
 #include <xxhash.h>
 
+#include "policies/forwarding_rules.h"
+
 namespace edge::policies {
 
 namespace {
-
-// §3.10: Set-Cookie survives only when the behaviour forwards cookies to the origin.
-bool forwardsCookies(const Behavior& b, const Config& config) {
-  if (b.forwarded_values) return b.forwarded_values->cookie_forward != ForwardedValues::CookieForward::None;
-  const CachePolicy* cp = config.findCachePolicy(b.cache_policy_id);
-  const OriginRequestPolicy* orp = config.findOriginRequestPolicy(b.origin_request_policy_id);
-  return (cp && cp->cookies.behavior != ListBehavior::None) ||
-         (orp && orp->cookies.behavior != ListBehavior::None);
-}
 
 bool isResponseHopByHop(std::string_view name, std::string_view connection) {
   static constexpr std::string_view kNames[] = {"Connection", "Keep-Alive", "TE", "Trailer",
@@ -48,7 +41,8 @@ constexpr std::string_view kUnavailable = "The request could not be satisfied.";
 HeaderList filterOriginResponseHeaders(const HeaderList& origin_headers, const Behavior& behavior,
                                        const Config& config) {
   const std::string connection = origin_headers.getJoined("connection").value_or("");
-  const bool keep_cookies = forwardsCookies(behavior, config);
+  // §3.10: Set-Cookie survives only when the behaviour forwards cookies to the origin.
+  const bool keep_cookies = forwardsCookies(resolveForwardingRules(behavior, config));
   HeaderList out;
   for (const Header& h : origin_headers) {
     if (isResponseHopByHop(h.name, connection) || iequals(h.name, "Content-Length") ||

@@ -1,7 +1,5 @@
 #include "engine/pipeline/request_fsm.h"
 
-#include <charconv>
-
 #include "engine/pipeline/edge_service.h"
 #include "policies/behavior_match.h"
 #include "policies/origin_request.h"
@@ -88,9 +86,7 @@ bool RequestFsm::stepPlanOrigin() {
   f.headers = std::move(plan.headers);
   f.has_body = req.has_body;
   if (auto cl = req.headers.get("content-length"); cl && !req.headers.has("transfer-encoding")) {
-    uint64_t n = 0;
-    auto [p, ec] = std::from_chars(cl->data(), cl->data() + cl->size(), n);
-    if (ec == std::errc() && p == cl->data() + cl->size()) f.body_length = n;
+    f.body_length = policies::parseContentLength(*cl);
   }
   if (auto it = config.edge.origin_address_overrides.find(origin_->domain_name);
       it != config.edge.origin_address_overrides.end()) {
@@ -166,11 +162,7 @@ void RequestFsm::onOriginHead(int status, policies::HeaderList&& headers) {
   transition(Step::Deliver);
   std::optional<uint64_t> length;
   if (!headers.has("transfer-encoding")) {
-    if (auto cl = headers.get("content-length")) {
-      uint64_t n = 0;
-      auto [p, ec] = std::from_chars(cl->data(), cl->data() + cl->size(), n);
-      if (ec == std::errc() && p == cl->data() + cl->size()) length = n;
-    }
+    if (auto cl = headers.get("content-length")) length = policies::parseContentLength(*cl);
   }
   const auto& config = service_.config();
   policies::HeaderList out = policies::filterOriginResponseHeaders(headers, *behavior_, config);

@@ -40,9 +40,9 @@ TEST(Behaviors, FirstMatchingPathPatternSelectsTheOrigin) {
   const std::vector<Route> routes = {
       {"GET", "/api/users", "/echo/api/api/users", "api.test"},
       {"GET", "/api/users?id=7", "/echo/api/api/users?id=7", "api.test"},
-      {"GET", "/api/special/x", "/echo/api/api/special/x", "api.test"},  // first match wins
-      {"GET", "/api/pic.jpg", "/echo/api/api/pic.jpg", "api.test"},      // /api/* listed first
-      {"GET", "/photos/a/b.jpg", "/echo/img/photos/a/b.jpg", "img.test"},  // * spans '/'
+      {"GET", "/api/special/x", "/echo/api/api/special/x", "api.test"},       // first match wins
+      {"GET", "/api/pic.jpg", "/echo/api/api/pic.jpg", "api.test"},           // /api/* listed first
+      {"GET", "/photos/a/b.jpg", "/echo/img/photos/a/b.jpg", "img.test"},     // * spans '/'
       {"GET", "/photos/B.JPG", "/echo/default/photos/B.JPG", "origin.test"},  // case-sensitive
       {"GET", "/b.jpg?size=large", "/echo/img/b.jpg?size=large", "img.test"},  // query ignored
       {"GET", "/static/app.css", "/echo/img/static/app.css", "img.test"},  // leading '/' optional

@@ -34,9 +34,10 @@ TEST(ViewerConnection, PipelinedRequestsAnsweredInOrder) {
   TestOrigin origin;
   Edged edged(baseConfig(), origin.port());
   RawClient c(edged.port());
-  ASSERT_TRUE(c.send("GET /size/10 HTTP/1.1\r\nHost: x\r\n\r\n"
-                     "GET /echo/p2 HTTP/1.1\r\nHost: x\r\n\r\n"
-                     "GET /size/30 HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(
+      c.send("GET /size/10 HTTP/1.1\r\nHost: x\r\n\r\n"
+             "GET /echo/p2 HTTP/1.1\r\nHost: x\r\n\r\n"
+             "GET /size/30 HTTP/1.1\r\nHost: x\r\n\r\n"));
   ReadResult rr = c.readResponses(3, Ms(5000));
   auto responses = parseResponses(rr.data);
   ASSERT_EQ(responses.size(), 3u) << rr.data;
@@ -54,8 +55,9 @@ TEST(ViewerConnection, PipelinedRequestsSurviveSlowFirstResponse) {
   Edged edged(baseConfig(), origin.port());
   RawClient c(edged.port());
   // The first response is slow; the second must still come second.
-  ASSERT_TRUE(c.send("GET /slow?first_byte_ms=400&chunks=2&chunk_size=5&gap_ms=50 HTTP/1.1\r\nHost: x\r\n\r\n"
-                     "GET /size/3 HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(c.send(
+      "GET /slow?first_byte_ms=400&chunks=2&chunk_size=5&gap_ms=50 HTTP/1.1\r\nHost: x\r\n\r\n"
+      "GET /size/3 HTTP/1.1\r\nHost: x\r\n\r\n"));
   ReadResult rr = c.readResponses(2, Ms(5000));
   auto responses = parseResponses(rr.data);
   ASSERT_EQ(responses.size(), 2u) << rr.data;
@@ -130,7 +132,8 @@ TEST(Workers, FiftyRequestsOverSeveralConnectionsWithTwoWorkers) {
     });
   }
   for (auto& th : threads) th.join();
-  EXPECT_TRUE(failures.empty()) << failures.size() << " failed; first: " << (failures.empty() ? "" : failures.front());
+  EXPECT_TRUE(failures.empty()) << failures.size()
+                                << " failed; first: " << (failures.empty() ? "" : failures.front());
   EXPECT_EQ(origin.stats().requests, 50u);
   EXPECT_TRUE(edged.running());
 }

@@ -38,7 +38,8 @@ class Limits : public ::testing::Test {
 };
 
 TEST_F(Limits, HeaderBlockOver20KiBGets413AndClose) {
-  std::string request = "GET /size/1 HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(21000, 'a') + "\r\n\r\n";
+  std::string request =
+      "GET /size/1 HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(21000, 'a') + "\r\n\r\n";
   bool closed = false;
   RawResponse r = exchange(request, &closed);
   EXPECT_EQ(r.status, 413) << r;
@@ -48,7 +49,8 @@ TEST_F(Limits, HeaderBlockOver20KiBGets413AndClose) {
 
 TEST_F(Limits, ManyHeadersSummingOver20KiBGet413) {
   std::string request = "GET /size/1 HTTP/1.1\r\nHost: x\r\n";
-  for (int i = 0; i < 15; ++i) request += "X-H" + std::to_string(i) + ": " + std::string(1500, 'b') + "\r\n";
+  for (int i = 0; i < 15; ++i)
+    request += "X-H" + std::to_string(i) + ": " + std::string(1500, 'b') + "\r\n";
   request += "\r\n";
   bool closed = false;
   RawResponse r = exchange(request, &closed);
@@ -58,7 +60,8 @@ TEST_F(Limits, ManyHeadersSummingOver20KiBGet413) {
 
 TEST_F(Limits, HeaderBlockUnderLimitIsServed) {
   std::string request =
-      "GET /size/1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Big: " + std::string(18000, 'a') + "\r\n\r\n";
+      "GET /size/1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Big: " + std::string(18000, 'a') +
+      "\r\n\r\n";
   bool closed = false;
   RawResponse r = exchange(request, &closed);
   EXPECT_EQ(r.status, 200) << r;
@@ -94,8 +97,8 @@ TEST_F(Limits, TooManyHeadersGet413) {
 }
 
 TEST_F(Limits, ContentLengthBodyOverLimitGets413WithoutOriginContact) {
-  std::string request = "POST /echo/b HTTP/1.1\r\nHost: x\r\nContent-Length: 2000\r\n\r\n" +
-                        std::string(2000, 'z');
+  std::string request =
+      "POST /echo/b HTTP/1.1\r\nHost: x\r\nContent-Length: 2000\r\n\r\n" + std::string(2000, 'z');
   bool closed = false;
   RawResponse r = exchange(request, &closed);
   EXPECT_EQ(r.status, 413) << r;

@@ -104,14 +104,14 @@ TEST(ProxyBasic, LegacyBehaviourStripsCookiesAndReplacesUserAgent) {
   makeLegacy(defaultBehavior(cfg));
   Edged edged(cfg, origin.port());
   Http http;
-  HttpResponse r = http.get(edged.url("/echo/legacy?q=1"),
-                            {"Cookie: session=abc; theme=dark", "User-Agent: itest-agent/1.0",
-                             "X-Custom: hello"});
+  HttpResponse r = http.get(
+      edged.url("/echo/legacy?q=1"),
+      {"Cookie: session=abc; theme=dark", "User-Agent: itest-agent/1.0", "X-Custom: hello"});
   ASSERT_EQ(r.status, 200) << r;
   EchoInfo e = parseEcho(r.body);
   ASSERT_TRUE(e.valid) << r.body;
   EXPECT_EQ(e.request_line, "GET /echo/legacy?q=1 HTTP/1.1") << e;  // QueryString: true
-  EXPECT_FALSE(e.headers.has("Cookie")) << e;                        // Cookies.Forward none
+  EXPECT_FALSE(e.headers.has("Cookie")) << e;                       // Cookies.Forward none
   EXPECT_EQ(e.headers.all("User-Agent"), Lines{"Amazon CloudFront"}) << e;
   EXPECT_EQ(e.headers.all("Host"), Lines{"origin.test"}) << e;
   EXPECT_EQ(e.headers.all("X-Origin-Secret"), Lines{"s3cr3t"}) << e;
@@ -155,7 +155,8 @@ TEST(ProxyBasic, HeadReturnsHeadersOnly) {
   Edged edged(baseConfig(), origin.port());
   // Raw socket: a HEAD response must not carry body bytes, which curl would hide.
   RawClient c(edged.port());
-  ASSERT_TRUE(c.send("HEAD /size/1234 HTTP/1.1\r\nHost: x\r\n\r\nGET /size/5 HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(
+      c.send("HEAD /size/1234 HTTP/1.1\r\nHost: x\r\n\r\nGET /size/5 HTTP/1.1\r\nHost: x\r\n\r\n"));
   ReadResult rr = c.readUntil(
       [](std::string_view d) {
         auto head = parseResponse(d, /*head_request=*/true);

@@ -48,7 +48,8 @@ TEST_F(Smuggling, TransferEncodingWithContentLength) {
 }
 
 TEST_F(Smuggling, DuplicateContentLength) {
-  expectRejected("POST /echo/s HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!");
+  expectRejected(
+      "POST /echo/s HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!");
   EXPECT_EQ(origin_.stats().requests, 0u) << origin_.stats();
 }
 
@@ -82,9 +83,10 @@ TEST_F(Smuggling, WellFormedChunkedBodyIsNotRejected) {
   // Control: the same request with correct framing is forwarded, and the pipelined GET after it
   // is a legitimate second request.
   RawClient c(edged_.port());
-  ASSERT_TRUE(c.send(
-      "POST /echo/s HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"
-      "GET /size/2 HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(
+      c.send("POST /echo/s HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: "
+             "chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"
+             "GET /size/2 HTTP/1.1\r\nHost: x\r\n\r\n"));
   ReadResult rr = c.readResponses(2, Ms(5000));
   auto responses = parseResponses(rr.data);
   ASSERT_EQ(responses.size(), 2u) << rr.data;

@@ -104,7 +104,8 @@ TEST_F(ViewerTimeouts, IdleKeepAliveConnectionIsClosedAfterIdleTimeout) {
 TEST_F(ViewerTimeouts, StalledRequestBodyIsClosedAfterBodyTimeout) {
   RawClient c(edged_.port());
   auto t0 = Clock::now();
-  ASSERT_TRUE(c.send("POST /echo/body HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n0123456789"));
+  ASSERT_TRUE(
+      c.send("POST /echo/body HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n0123456789"));
   ReadResult rr = c.readUntilClosed(Ms(5000));
   int64_t took = elapsedMs(t0);
   EXPECT_TRUE(rr.closed) << "stalled upload still open after " << took << " ms";

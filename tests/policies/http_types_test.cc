@@ -98,3 +98,17 @@ TEST(HttpTypes, OtherMethodPrintsOther) { EXPECT_EQ(toString(Method::Other), "OT
 
 }  // namespace
 }  // namespace edge::policies
+
+namespace edge::policies {
+namespace {
+TEST(ParseContentLength, DigitsOnly) {
+  EXPECT_EQ(parseContentLength("0"), 0u);
+  EXPECT_EQ(parseContentLength("1073741824"), 1073741824u);
+  EXPECT_EQ(parseContentLength(""), std::nullopt);
+  EXPECT_EQ(parseContentLength("-1"), std::nullopt);
+  EXPECT_EQ(parseContentLength("12 "), std::nullopt);
+  EXPECT_EQ(parseContentLength("1,2"), std::nullopt);
+  EXPECT_EQ(parseContentLength("99999999999999999999999"), std::nullopt);
+}
+}  // namespace
+}  // namespace edge::policies
