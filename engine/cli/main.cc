@@ -1,7 +1,10 @@
-// edged: the command line. `serve` starts the workers; `check-config` validates a file and
-// prints the resolved behaviours. Exit codes: 0 ok, 1 runtime failure, 2 bad usage or config.
+// edged: the command line. `serve` starts the workers (and the admin listener when
+// Edge.AdminListen is set); `check-config` validates a file and prints the resolved behaviours;
+// `explain` and `invalidate` are in engine/cli/*_command.cc. Exit codes: 0 ok, 1 runtime
+// failure, 2 bad usage or config.
 #include <curl/curl.h>
 #include <signal.h>
+#include <unistd.h>
 #include <uv.h>
 
 #include <atomic>
@@ -10,10 +13,15 @@
 #include <cstring>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "engine/admin/admin_server.h"
+#include "engine/admin/cache_invalidator.h"
+#include "engine/admin/edge_clock.h"
+#include "engine/cli/commands.h"
 #include "engine/server/listener.h"
 #include "engine/worker/worker.h"
 #include "policies/config_load.h"
@@ -23,22 +31,36 @@ namespace {
 using edge::policies::Config;
 using edge::policies::ListenAddress;
 
-constexpr const char* kUsage =
+constexpr const char* kUsageCommands =
     "usage:\n"
     "  edged serve --config FILE [--listen ADDR:PORT]... [--workers N] [--ready-file PATH]\n"
-    "  edged check-config FILE\n"
+    "  edged check-config FILE\n";
+constexpr const char* kUsageRest =
     "  edged --help | --version\n"
     "\n"
     "serve         run the edge with the distribution in FILE (JSON, CloudFront API shapes)\n"
     "  --listen    viewer address, overrides Edge.Listen (repeatable; port 0 = pick one)\n"
     "  --workers   worker loops, overrides Edge.Workers (0 = one per CPU)\n"
-    "  --ready-file  written with one host:port line per listen address once serving\n"
+    "  --ready-file  written with one host:port line per listen address once serving, then\n"
+    "                \"admin host:port\" when Edge.AdminListen is set\n"
     "check-config  validate FILE and print the behaviours in evaluation order\n"
+    "explain       print, without serving, what a request would get: behaviour, cache key,\n"
+    "              origin request, and the TTL for an assumed origin response (default 200)\n"
+    "invalidate    POST an invalidation of PATHs to the admin listener (Edge.AdminListen);\n"
+    "              '*' is allowed only as the last character\n"
     "\n"
     "SIGINT/SIGTERM stop accepting, let in-flight requests finish (Edge.ShutdownGraceMs), exit 0.\n";
 
+void printUsage(FILE* out) {
+  std::fputs(kUsageCommands, out);
+  std::fputs(edge::engine::cli::kExplainUsage, out);
+  std::fputs(edge::engine::cli::kInvalidateUsage, out);
+  std::fputs(kUsageRest, out);
+}
+
 int usageError(const std::string& msg) {
-  std::fprintf(stderr, "edged: %s\n%s", msg.c_str(), kUsage);
+  std::fprintf(stderr, "edged: %s\n", msg.c_str());
+  printUsage(stderr);
   return 2;
 }
 
@@ -68,6 +90,7 @@ struct MainLoop {
   uv_signal_t sigint{}, sigterm{};
   uv_async_t ready_async{};
   std::vector<std::unique_ptr<edge::engine::Worker>>* workers = nullptr;
+  edge::engine::AdminServer* admin = nullptr;  // null without Edge.AdminListen
   uint32_t grace_ms = 0;
   bool shutting_down = false;
 };
@@ -81,18 +104,21 @@ void onSignal(uv_signal_t* h, int signum) {
   m->shutting_down = true;
   std::fprintf(stderr, "edged: signal %d: shutting down (grace %u ms)\n", signum, m->grace_ms);
   for (auto& w : *m->workers) w->shutdown(m->grace_ms);
+  if (m->admin != nullptr) m->admin->shutdown(m->grace_ms);
   // Workers are joined after the loop stops; keep the signal handlers for a second signal.
   uv_close(reinterpret_cast<uv_handle_t*>(&m->ready_async), nullptr);
   uv_unref(reinterpret_cast<uv_handle_t*>(&m->sigint));
   uv_unref(reinterpret_cast<uv_handle_t*>(&m->sigterm));
 }
 
-bool writeReadyFile(const std::string& path, const std::vector<ListenAddress>& addrs) {
+bool writeReadyFile(const std::string& path, const std::vector<ListenAddress>& addrs,
+                    const std::optional<ListenAddress>& admin) {
   const std::string tmp = path + ".tmp";
   {
     std::ofstream f(tmp, std::ios::trunc);
     if (!f) return false;
     for (const auto& a : addrs) f << a.toString() << "\n";
+    if (admin) f << "admin " << admin->toString() << "\n";
   }
   return std::rename(tmp.c_str(), path.c_str()) == 0;
 }
@@ -153,13 +179,39 @@ int serve(int argc, char** argv) {
       fds[static_cast<size_t>(w)].push_back(*fd);
     }
   }
+  // The admin listener: one socket, its own thread (engine/admin/admin_server.h).
+  int admin_fd = -1;
+  if (cfg.edge.admin_listen) {
+    auto fd = edge::engine::openListenSocket(*cfg.edge.admin_listen);
+    if (!fd) {
+      std::fprintf(stderr, "edged: admin listener: %s\n", fd.error().c_str());
+      for (auto& per_worker : fds) {
+        for (int f : per_worker) ::close(f);
+      }
+      return 1;
+    }
+    if (cfg.edge.admin_listen->port == 0) {
+      cfg.edge.admin_listen->port = edge::engine::boundPort(*fd);
+    }
+    admin_fd = *fd;
+  }
 
   signal(SIGPIPE, SIG_IGN);
   curl_global_init(CURL_GLOBAL_DEFAULT);
   const edge::engine::ServerOptions options = edge::engine::serverOptionsFrom(cfg.edge);
 
+  // Shared by every worker and the admin thread. TODO(lead): hand `clock` to the workers'
+  // EdgeService (Date, TTL "now") and replace `no_cache` by the shared cache store.
+  edge::engine::EdgeClock clock;
+  edge::engine::NullCacheInvalidator no_cache;
+  std::unique_ptr<edge::engine::AdminServer> admin;
+  if (admin_fd >= 0) {
+    admin = std::make_unique<edge::engine::AdminServer>(cfg, clock, no_cache, admin_fd);
+  }
+
   MainLoop m;
   m.loop = uv_default_loop();
+  m.admin = admin.get();
   m.grace_ms = cfg.edge.shutdown_grace_ms;
   std::vector<std::unique_ptr<edge::engine::Worker>> workers;
   m.workers = &workers;
@@ -172,14 +224,20 @@ int serve(int argc, char** argv) {
   struct ReadyCtx {
     std::string file;
     std::vector<ListenAddress> addrs;
+    std::optional<ListenAddress> admin_addr;
+    edge::engine::AdminServer* admin = nullptr;
     bool written = false;
-  } ready_ctx{ready_file, cfg.edge.listen};
+  } ready_ctx{ready_file, cfg.edge.listen, cfg.edge.admin_listen, admin.get()};
   uv_async_init(m.loop, &m.ready_async, [](uv_async_t* a) {
     auto* ctx = static_cast<ReadyCtx*>(a->data);
     if (ctx->written) return;
     ctx->written = true;
     for (const auto& addr : ctx->addrs) std::fprintf(stderr, "edged: listening on %s\n", addr.toString().c_str());
-    if (!ctx->file.empty() && !writeReadyFile(ctx->file, ctx->addrs)) {
+    if (ctx->admin_addr) {
+      std::fprintf(stderr, "edged: admin listening on %s\n", ctx->admin_addr->toString().c_str());
+    }
+    if (ctx->admin != nullptr) ctx->admin->setReady(true);  // every listener is up: /readyz 200
+    if (!ctx->file.empty() && !writeReadyFile(ctx->file, ctx->addrs, ctx->admin_addr)) {
       std::fprintf(stderr, "edged: cannot write ready file %s\n", ctx->file.c_str());
     }
   });
@@ -189,17 +247,20 @@ int serve(int argc, char** argv) {
     workers.push_back(std::make_unique<edge::engine::Worker>(w, cfg, options,
                                                              std::move(fds[static_cast<size_t>(w)])));
   }
-  for (auto& w : workers) {
-    w->start([&] {
-      if (ready_count.fetch_add(1) + 1 == nworkers) uv_async_send(&m.ready_async);
-    });
-  }
+  const int nready = nworkers + (admin ? 1 : 0);
+  auto on_ready = [&] {
+    if (ready_count.fetch_add(1) + 1 == nready) uv_async_send(&m.ready_async);
+  };
+  for (auto& w : workers) w->start(on_ready);
+  if (admin) admin->start(on_ready);
   std::fprintf(stderr, "edged %s: %d worker(s), distribution %s, pop %s\n", EDGED_VERSION, nworkers,
                cfg.edge.domain_name.c_str(), cfg.edge.pop_name.c_str());
 
   uv_run(m.loop, UV_RUN_DEFAULT);  // returns once a signal started the shutdown
   for (auto& w : workers) w->join();
   workers.clear();
+  if (admin) admin->join();
+  admin.reset();
   uv_close(reinterpret_cast<uv_handle_t*>(&m.sigint), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&m.sigterm), nullptr);
   uv_run(m.loop, UV_RUN_DEFAULT);
@@ -215,7 +276,7 @@ int main(int argc, char** argv) {
   if (argc < 2) return usageError("missing command");
   const std::string cmd = argv[1];
   if (cmd == "--help" || cmd == "-h" || cmd == "help") {
-    std::fputs(kUsage, stdout);
+    printUsage(stdout);
     return 0;
   }
   if (cmd == "--version") {
@@ -224,5 +285,7 @@ int main(int argc, char** argv) {
   }
   if (cmd == "serve") return serve(argc, argv);
   if (cmd == "check-config") return checkConfig(argc, argv);
+  if (cmd == "explain") return edge::engine::cli::runExplain(argc, argv);
+  if (cmd == "invalidate") return edge::engine::cli::runInvalidate(argc, argv);
   return usageError("unknown command: " + cmd);
 }

@@ -1,0 +1,234 @@
+#include "engine/admin/admin_service.h"
+
+#include <charconv>
+#include <cstdio>
+
+#include <optional>
+#include "engine/admin/admin_json.h"
+
+namespace edge::engine {
+
+namespace {
+
+using policies::Method;
+
+constexpr std::string_view kInvalidations = "/invalidations";
+constexpr size_t kDefaultListItems = 100;
+
+AdminResponse text(int status, std::string body) {
+  return {status, "text/plain; charset=utf-8", std::move(body), {}};
+}
+
+AdminResponse error(int status, std::string code, std::string field, std::string message) {
+  return {status,
+          "application/json",
+          errorJson({status, std::move(code), std::move(field), std::move(message)}),
+          {}};
+}
+
+AdminResponse notFound(std::string_view path) {
+  return error(404, "NotFound", "", "no admin endpoint at " + std::string(path));
+}
+
+AdminResponse methodNotAllowed(std::string_view method, std::string allow) {
+  AdminResponse r = error(405, "MethodNotAllowed", "",
+                          std::string(method) + " is not allowed here; use " + allow);
+  r.headers.add("Allow", std::move(allow));
+  return r;
+}
+
+// The raw value of `name` in a query string ("a=1&b=2"); no percent-decoding (the values the
+// admin API takes are digits).
+std::optional<std::string_view> queryParam(std::string_view query, std::string_view name) {
+  while (!query.empty()) {
+    const size_t amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    const size_t eq = pair.find('=');
+    if (pair.substr(0, eq) == name) {
+      return eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
+    }
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return std::nullopt;
+}
+
+// Digits only, ≤ max.
+std::optional<int64_t> parseCount(std::string_view s, int64_t max) {
+  int64_t v = 0;
+  if (s.empty() || s.front() == '-' || s.front() == '+') return std::nullopt;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || end != s.data() + s.size() || v < 0 || v > max) return std::nullopt;
+  return v;
+}
+
+bool isGet(Method m) { return m == Method::Get || m == Method::Head; }
+
+// ---- the per-request handler ---------------------------------------------------------------
+
+class AdminExchange final : public ExchangeHandler {
+ public:
+  AdminExchange(AdminService& service, Exchange& ex) : service_(service), ex_(ex) {}
+
+  void onRequestBody(const char* data, size_t len) override {
+    if (too_large_) return;
+    if (body_.size() + len > AdminService::kMaxBodyBytes) {
+      too_large_ = true;
+      body_.clear();
+      return;
+    }
+    body_.append(data, len);
+  }
+
+  void onRequestComplete() override {
+    if (too_large_) {
+      sendAdminResponse(ex_, error(413, "BatchTooLarge", "",
+                                   "request body larger than " +
+                                       std::to_string(AdminService::kMaxBodyBytes) + " bytes"));
+      return;
+    }
+    sendAdminResponse(ex_, service_.handle(ex_.request(), body_));
+  }
+
+  void onWritable() override {}
+  void onViewerGone() override {}
+
+ private:
+  AdminService& service_;
+  Exchange& ex_;
+  std::string body_;
+  bool too_large_ = false;
+};
+
+}  // namespace
+
+void sendAdminResponse(Exchange& ex, AdminResponse&& r, bool close_after) {
+  policies::HeaderList headers = std::move(r.headers);
+  headers.add("Content-Type", std::move(r.content_type));
+  headers.add("Cache-Control", "no-store");
+  headers.add("Server", "edged-admin");
+  const size_t length = r.body.size();
+  ex.sendHead(r.status, std::move(headers), length, close_after);
+  ex.sendBody(r.body.data(), r.body.size());
+  ex.finish();
+}
+
+AdminService::AdminService(const policies::Config& config, EdgeClock& clock,
+                           CacheInvalidator& cache, const std::atomic<bool>& ready)
+    : config_(config), clock_(clock), ready_(ready), registry_(cache) {}
+
+ExchangeHandlerPtr AdminService::onRequest(Exchange& ex) {
+  return std::make_unique<AdminExchange>(*this, ex);
+}
+
+void AdminService::answerParseError(Exchange& ex, int status, std::string_view reason) {
+  const char* code = status == 413   ? "BatchTooLarge"
+                     : status == 408 ? "RequestTimeout"
+                                     : "BadRequest";
+  sendAdminResponse(ex, error(status, code, "", std::string(reason)), /*close_after=*/true);
+}
+
+AdminResponse AdminService::handle(const policies::ViewerRequest& req, std::string_view body) {
+  const std::string_view path = req.path;
+  const Method m = req.method;
+  if (path == "/healthz") {
+    if (!isGet(m)) return methodNotAllowed(req.method_name, "GET, HEAD");
+    return text(200, "ok");
+  }
+  if (path == "/readyz") {
+    if (!isGet(m)) return methodNotAllowed(req.method_name, "GET, HEAD");
+    return ready_.load() ? text(200, "ready") : text(503, "not ready");
+  }
+  if (path == kInvalidations) {
+    if (m == Method::Post) return postInvalidation(body);
+    if (isGet(m)) return listInvalidations(req.query);
+    return methodNotAllowed(req.method_name, "GET, HEAD, POST");
+  }
+  if (path.starts_with(kInvalidations) && path.size() > kInvalidations.size() + 1 &&
+      path[kInvalidations.size()] == '/' &&
+      path.find('/', kInvalidations.size() + 1) == std::string_view::npos) {
+    if (!isGet(m)) return methodNotAllowed(req.method_name, "GET, HEAD");
+    return getInvalidation(path.substr(kInvalidations.size() + 1));
+  }
+  if (path == "/clock" || path == "/clock/advance") {
+    if (!config_.edge.test_clock) {
+      return error(404, "NotFound", "", "the test clock is off (Edge.TestClock is false)");
+    }
+    if (path == "/clock" && !isGet(m)) return methodNotAllowed(req.method_name, "GET, HEAD");
+    if (path == "/clock/advance" && m != Method::Post) {
+      return methodNotAllowed(req.method_name, "POST");
+    }
+    return clock(path, req.query);
+  }
+  return notFound(path);
+}
+
+AdminResponse AdminService::postInvalidation(std::string_view body) {
+  auto batch = parseInvalidationBatch(body);
+  if (!batch) {
+    AdminResponse r{batch.error().status, "application/json", errorJson(batch.error()), {}};
+    return r;
+  }
+  const std::string caller_reference = batch->caller_reference;
+  const auto sub = registry_.submit(std::move(*batch), clock_.nowMs());
+  const InvalidationRecord& rec = *sub.record;
+  if (sub.outcome == InvalidationRegistry::Outcome::Conflict) {
+    return error(409, "InvalidationBatchAlreadyExists", "CallerReference",
+                 "'" + caller_reference + "' was already used by invalidation " + rec.id +
+                     " with different paths");
+  }
+  if (sub.outcome == InvalidationRegistry::Outcome::Created) {
+    std::fprintf(stderr, "edged: admin: invalidation %s (%zu path(s)): %zu object(s) removed\n",
+                 rec.id.c_str(), rec.batch.paths.size(), rec.objects_invalidated);
+  }
+  // A replay answers like the original (CloudFront returns the earlier invalidation).
+  AdminResponse r{201, "application/json", invalidationJson(rec), {}};
+  r.headers.add("Location", std::string(kInvalidations) + "/" + rec.id);
+  return r;
+}
+
+AdminResponse AdminService::listInvalidations(std::string_view query) {
+  size_t max_items = kDefaultListItems;
+  if (auto v = queryParam(query, "MaxItems")) {
+    auto n = parseCount(*v, static_cast<int64_t>(InvalidationRegistry::kDefaultCapacity));
+    if (!n || *n == 0) {
+      return error(
+          400, "InvalidArgument", "MaxItems",
+          "must be an integer from 1 to " + std::to_string(InvalidationRegistry::kDefaultCapacity));
+    }
+    max_items = static_cast<size_t>(*n);
+  }
+  const auto items = registry_.recent(max_items);
+  return {200,
+          "application/json",
+          invalidationListJson(items, max_items, registry_.size() > items.size()),
+          {}};
+}
+
+AdminResponse AdminService::getInvalidation(std::string_view id) {
+  const InvalidationRecord* rec = registry_.find(id);
+  if (rec == nullptr) {
+    return error(404, "NoSuchInvalidation", "Id",
+                 "no invalidation " + std::string(id) + " (unknown or no longer kept)");
+  }
+  return {200, "application/json", invalidationJson(*rec), {}};
+}
+
+AdminResponse AdminService::clock(std::string_view path, std::string_view query) {
+  if (path == "/clock/advance") {
+    const auto v = queryParam(query, "seconds");
+    if (!v) return error(400, "InvalidArgument", "seconds", "is required (?seconds=N)");
+    const auto n = parseCount(*v, EdgeClock::kMaxAdvanceSeconds);
+    if (!n) {
+      return error(400, "InvalidArgument", "seconds",
+                   "must be an integer from 0 to " + std::to_string(EdgeClock::kMaxAdvanceSeconds) +
+                       " (the clock only moves forward), not '" + std::string(*v) + "'");
+    }
+    clock_.advance(*n);
+    std::fprintf(stderr, "edged: admin: clock advanced %lld s (offset now %lld s)\n",
+                 static_cast<long long>(*n), static_cast<long long>(clock_.offsetSeconds()));
+  }
+  return {200, "application/json", clockJson(clock_.nowMs(), clock_.offsetSeconds()), {}};
+}
+
+}  // namespace edge::engine

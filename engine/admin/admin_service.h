@@ -1,0 +1,74 @@
+// The admin API, served on Edge.AdminListen only (never on a viewer listener):
+//
+//   GET  /healthz                  200 "ok"
+//   GET  /readyz                   200 "ready" once the config is loaded and every listener is
+//                                  up; 503 "not ready" before that and while shutting down
+//   POST /invalidations            CreateInvalidation (§8): an InvalidationBatch in JSON →
+//                                  201 {"Invalidation": …} + Location; 400 validation errors;
+//                                  409 InvalidationBatchAlreadyExists
+//   GET  /invalidations[?MaxItems=N]  ListInvalidations, newest first (default 100)
+//   GET  /invalidations/{Id}       GetInvalidation; 404 NoSuchInvalidation
+//   GET  /clock                    the test clock (Edge.TestClock only, else 404)
+//   POST /clock/advance?seconds=N  moves the test clock forward N ≥ 0 seconds and answers the new
+//                                  time (Edge.TestClock only, else 404)
+//
+// HEAD works wherever GET does. Other methods on these paths → 405 with Allow; other paths →
+// 404. Errors are JSON {"Error": {"Code", "Message", "Field"}}. Admin loop thread only, except
+// that `ready` is read from the shared flag.
+#pragma once
+
+#include <atomic>
+#include <string>
+#include <string_view>
+
+#include "engine/admin/cache_invalidator.h"
+#include "engine/admin/edge_clock.h"
+#include "engine/admin/invalidation_registry.h"
+#include "engine/server/exchange.h"
+#include "policies/config.h"
+
+namespace edge::engine {
+
+// A response before it is framed, so the routing can be tested without a socket.
+struct AdminResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  policies::HeaderList headers;  // besides Content-Type (Location, Allow)
+};
+
+class AdminService final : public HttpService {
+ public:
+  // Request bodies above this are refused with 413 (a full batch of 3,000 paths of 4,000
+  // bytes fits).
+  static constexpr uint64_t kMaxBodyBytes = 16u << 20;
+
+  // `ready`: written by whoever knows when every listener is up (AdminServer::setReady).
+  AdminService(const policies::Config& config, EdgeClock& clock, CacheInvalidator& cache,
+               const std::atomic<bool>& ready);
+
+  // HttpService: buffers the body, answers once the request is complete (so keep-alive works).
+  ExchangeHandlerPtr onRequest(Exchange& ex) override;
+  void answerParseError(Exchange& ex, int status, std::string_view reason) override;
+
+  // The routing: `req` as parsed, `body` the complete request body.
+  AdminResponse handle(const policies::ViewerRequest& req, std::string_view body);
+
+  const InvalidationRegistry& registry() const { return registry_; }
+
+ private:
+  AdminResponse postInvalidation(std::string_view body);
+  AdminResponse listInvalidations(std::string_view query);
+  AdminResponse getInvalidation(std::string_view id);
+  AdminResponse clock(std::string_view path, std::string_view query);
+
+  const policies::Config& config_;
+  EdgeClock& clock_;
+  const std::atomic<bool>& ready_;
+  InvalidationRegistry registry_;
+};
+
+// Sends `r` on `ex` (Content-Length framed) and finishes the exchange.
+void sendAdminResponse(Exchange& ex, AdminResponse&& r, bool close_after = false);
+
+}  // namespace edge::engine
