@@ -203,6 +203,11 @@ struct EdgeSettings {
   std::map<std::string, ListenAddress> origin_address_overrides;  // origin DomainName → host:port
   std::string access_log;  // path, "" = off
   bool test_clock = false;
+  // Bodies larger than this are streamed to the viewers that asked but never stored.
+  uint64_t max_cache_object_bytes = 64ull << 20;
+  // Adds X-Edged-Cache-Reason (outcome, TTL rule, freshness) to viewer responses: the same
+  // reasons `edged explain` prints. Off by default.
+  bool debug_headers = false;
   // Viewer-side limits and timeouts (CloudFront's own values where it documents them, §14).
   uint32_t max_request_header_bytes = 20480;  // request line + headers → 413 beyond
   uint32_t max_url_bytes = 8192;              // → 413

@@ -68,6 +68,10 @@ void loadEdge(LoadContext& ctx, const Json& j, const std::string& path) {
   }
   e.access_log = r.string("AccessLog", e.access_log);
   e.test_clock = r.boolean("TestClock", e.test_clock);
+  e.max_cache_object_bytes = static_cast<uint64_t>(
+      r.integer("MaxCacheObjectBytes", static_cast<int64_t>(e.max_cache_object_bytes), 0,
+                std::numeric_limits<int64_t>::max()));
+  e.debug_headers = r.boolean("DebugHeaders", e.debug_headers);
   e.max_request_header_bytes = readLimit(r, "MaxRequestHeaderBytes", e.max_request_header_bytes);
   e.max_url_bytes = readLimit(r, "MaxUrlBytes", e.max_url_bytes);
   e.max_header_count = readLimit(r, "MaxHeaderCount", e.max_header_count);

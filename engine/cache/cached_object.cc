@@ -164,7 +164,8 @@ bool CachedObject::markComplete() {
   for (const policies::Header& h : head_.headers) {
     headers += h.name.size() + h.value.size() + kHeaderOverhead;
   }
-  charge_ = body_bytes_.load(std::memory_order_relaxed) + headers + key_text_.size() +
+  charge_ = body_bytes_.load(std::memory_order_relaxed) + headers + head_.ttl_reason.size() +
+            key_text_.size() +
             path_.size() + chunks * kChunkOverhead + kEntryOverhead;
   state_.store(FillState::Complete, std::memory_order_release);
   notifyLocked();

@@ -109,6 +109,11 @@ struct ObjectHead {
   // stored_at (epoch s, from the edge's injected clock), age_at_store, ttl,
   // stale_while_revalidate, stale_if_error, has_validators, conditional_revalidation.
   policies::StoredFreshness freshness;
+  // The origin's Content-Length (framing headers are not stored): lets a reader frame and cut
+  // ranges before the body is complete. nullopt for a chunked or close-delimited origin body.
+  std::optional<uint64_t> content_length;
+  // Why and for how long it is cached, in `edged explain`'s words (Edge.DebugHeaders).
+  std::string ttl_reason;
 };
 
 namespace detail {

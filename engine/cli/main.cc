@@ -21,6 +21,8 @@
 #include "engine/admin/admin_server.h"
 #include "engine/admin/cache_invalidator.h"
 #include "engine/admin/edge_clock.h"
+#include "engine/admin/store_invalidator.h"
+#include "engine/pipeline/edge_context.h"
 #include "engine/cli/commands.h"
 #include "engine/server/listener.h"
 #include "engine/worker/worker.h"
@@ -200,13 +202,17 @@ int serve(int argc, char** argv) {
   curl_global_init(CURL_GLOBAL_DEFAULT);
   const edge::engine::ServerOptions options = edge::engine::serverOptionsFrom(cfg.edge);
 
-  // Shared by every worker and the admin thread. TODO(lead): hand `clock` to the workers'
-  // EdgeService (Date, TTL "now") and replace `no_cache` by the shared cache store.
+  // Shared by every worker and the admin thread; both outlive the workers (joined below).
   edge::engine::EdgeClock clock;
-  edge::engine::NullCacheInvalidator no_cache;
+  edge::engine::CacheStoreOptions store_options;
+  store_options.memory_bytes = cfg.edge.cache_memory_bytes;
+  store_options.max_object_bytes = cfg.edge.max_cache_object_bytes;
+  edge::engine::CacheStore store(store_options);
+  edge::engine::StoreInvalidator invalidator(store);
+  const edge::engine::EdgeContext context{cfg, store, clock};
   std::unique_ptr<edge::engine::AdminServer> admin;
   if (admin_fd >= 0) {
-    admin = std::make_unique<edge::engine::AdminServer>(cfg, clock, no_cache, admin_fd);
+    admin = std::make_unique<edge::engine::AdminServer>(cfg, clock, invalidator, admin_fd);
   }
 
   MainLoop m;
@@ -244,7 +250,7 @@ int serve(int argc, char** argv) {
   m.ready_async.data = &ready_ctx;
 
   for (int w = 0; w < nworkers; ++w) {
-    workers.push_back(std::make_unique<edge::engine::Worker>(w, cfg, options,
+    workers.push_back(std::make_unique<edge::engine::Worker>(w, context, options,
                                                              std::move(fds[static_cast<size_t>(w)])));
   }
   const int nready = nworkers + (admin ? 1 : 0);

@@ -8,14 +8,49 @@
 
 namespace edge::engine {
 
-EdgeService::EdgeService(Loop& loop, const policies::Config& config)
+EdgeService::EdgeService(Loop& loop, const EdgeContext& context)
     : loop_(loop),
-      config_(config),
+      context_(context),
+      config_(context.config),
       curl_(loop.raw()),
-      via_host_(policies::viaHostFor(config.edge.pop_name)),
-      rng_(std::random_device{}()) {}
+      via_host_(policies::viaHostFor(config_.edge.pop_name)),
+      rng_(std::random_device{}()) {
+  const auto& d = config_.distribution;
+  settings_.emplace(&d.default_behavior,
+                    policies::resolveBehaviorCacheSettings(d.default_behavior, config_));
+  for (const auto& b : d.behaviors) {
+    settings_.emplace(&b, policies::resolveBehaviorCacheSettings(b, config_));
+  }
+}
 
-EdgeService::~EdgeService() = default;
+EdgeService::~EdgeService() {
+  // Fills first: their fetches use curl_, their permits the store.
+  fills_.clear();
+}
+
+const policies::BehaviorCacheSettings& EdgeService::cacheSettings(
+    const policies::Behavior& behavior) const {
+  return settings_.at(&behavior);
+}
+
+std::unique_ptr<origin::OriginFetch> EdgeService::openFetch(origin::FetchRequest&& request,
+                                                            origin::FetchObserver& observer) {
+  auto fetch = std::make_unique<origin::OriginFetch>(curl_, std::move(request), observer);
+  if (!fetch->start()) return nullptr;
+  return fetch;
+}
+
+OriginFill* EdgeService::startFill(FillPermit&& permit, FillPlan&& plan, FillClient* client) {
+  auto fill = std::make_unique<OriginFill>(*this, std::move(permit), std::move(plan), client);
+  OriginFill* raw = fill.get();
+  fills_.emplace(raw, std::move(fill));
+  // A fetch that cannot start finishes the fill at once (onFillGone told the client).
+  return raw->start() ? raw : nullptr;
+}
+
+void EdgeService::fillFinished(OriginFill* fill) {
+  loop_.defer([this, fill] { fills_.erase(fill); });
+}
 
 ExchangeHandlerPtr EdgeService::onRequest(Exchange& ex) {
   auto fsm = std::make_unique<RequestFsm>(*this, ex);
@@ -33,7 +68,7 @@ std::string EdgeService::newRequestId() {
 }
 
 const std::string& EdgeService::httpDate() {
-  const int64_t now = static_cast<int64_t>(std::time(nullptr));
+  const int64_t now = nowSeconds();
   if (now != date_second_) {
     date_second_ = now;
     date_ = policies::formatHttpDate(now);

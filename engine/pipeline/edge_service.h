@@ -1,15 +1,21 @@
 // The edge application on one worker loop: turns each viewer request into a RequestFsm and
 // answers malformed requests with CloudFront's error pages. Owns what the requests of one loop
-// share: the curl multi handle, the request-id generator, the cached Date value. Loop thread only.
+// share: the origin client, the cache settings resolved per behaviour, the origin fills in flight
+// (origin_fill.h), the request-id generator, the cached Date value. Loop thread only.
 #pragma once
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <random>
 #include <string>
+#include <unordered_map>
 
+#include "engine/pipeline/edge_context.h"
+#include "engine/pipeline/origin_fill.h"
 #include "engine/server/exchange.h"
 #include "origin/curl_multi.h"
+#include "policies/cache_settings.h"
 #include "policies/config.h"
 #include "policies/viewer_response.h"
 
@@ -17,14 +23,29 @@ namespace edge::engine {
 
 class EdgeService final : public HttpService {
  public:
-  EdgeService(Loop& loop, const policies::Config& config);
+  EdgeService(Loop& loop, const EdgeContext& context);
   ~EdgeService() override;
 
   ExchangeHandlerPtr onRequest(Exchange& ex) override;
   void answerParseError(Exchange& ex, int status, std::string_view reason) override;
 
   const policies::Config& config() const { return config_; }
-  origin::CurlMulti& curl() { return curl_; }
+  Loop& loop() { return loop_; }
+  CacheStore& store() { return context_.store; }
+  // The edge clock (TestClock may have moved it forward), epoch seconds.
+  int64_t nowSeconds() const { return context_.clock.nowSeconds(); }
+  // The behaviour's cache settings, resolved once at start.
+  const policies::BehaviorCacheSettings& cacheSettings(const policies::Behavior& behavior) const;
+
+  // A started origin fetch reporting to `observer`, or null when it could not start.
+  std::unique_ptr<origin::OriginFetch> openFetch(origin::FetchRequest&& request,
+                                                 origin::FetchObserver& observer);
+  // Starts a fill owned by this service. Returns it (also when its fetch failed to start: the
+  // failure then already reached the object's readers), or null when it is already gone.
+  OriginFill* startFill(FillPermit&& permit, FillPlan&& plan, FillClient* client);
+  // A fill ended; it is destroyed on a later iteration.
+  void fillFinished(OriginFill* fill);
+  size_t fillsInFlight() const { return fills_.size(); }
   const std::string& viaHost() const { return via_host_; }
   // A fresh X-Amz-Cf-Id.
   std::string newRequestId();
@@ -37,8 +58,11 @@ class EdgeService final : public HttpService {
 
  private:
   Loop& loop_;
+  EdgeContext context_;
   const policies::Config& config_;
   origin::CurlMulti curl_;
+  std::unordered_map<const policies::Behavior*, policies::BehaviorCacheSettings> settings_;
+  std::unordered_map<OriginFill*, std::unique_ptr<OriginFill>> fills_;
   std::string via_host_;
   std::mt19937_64 rng_;
   int64_t date_second_ = -1;

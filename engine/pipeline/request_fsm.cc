@@ -2,10 +2,12 @@
 
 #include "engine/pipeline/edge_service.h"
 #include "policies/behavior_match.h"
+#include "policies/freshness.h"
 #include "policies/origin_request.h"
 
 namespace edge::engine {
 
+using policies::CacheOutcome;
 using policies::EdgeErrorKind;
 
 std::string_view RequestFsm::toString(Step s) {
@@ -14,6 +16,9 @@ std::string_view RequestFsm::toString(Step s) {
     case Step::MatchBehavior: return "MatchBehavior";
     case Step::ViewerChecks: return "ViewerChecks";
     case Step::PlanOrigin: return "PlanOrigin";
+    case Step::CacheLookup: return "CacheLookup";
+    case Step::Join: return "Join";
+    case Step::ServeObject: return "ServeObject";
     case Step::Fetch: return "Fetch";
     case Step::Deliver: return "Deliver";
     case Step::Synth: return "Synth";
@@ -24,19 +29,30 @@ std::string_view RequestFsm::toString(Step s) {
 
 RequestFsm::RequestFsm(EdgeService& service, Exchange& ex) : service_(service), ex_(ex) {}
 
-RequestFsm::~RequestFsm() = default;
+RequestFsm::~RequestFsm() {
+  detachFill();
+  reader_.reset();
+}
 
 void RequestFsm::transition(Step next) { step_ = next; }
 
+void RequestFsm::detachFill() {
+  if (fill_ == nullptr) return;
+  OriginFill* f = fill_;
+  fill_ = nullptr;
+  f->detachClient();
+}
+
 bool RequestFsm::start() {
   request_id_ = service_.newRequestId();
-  if (!stepMatchBehavior() || !stepViewerChecks() || !stepPlanOrigin() || !stepFetch()) return false;
-  return true;
+  if (!stepMatchBehavior() || !stepViewerChecks() || !stepPlanOrigin()) return false;
+  return stepCacheLookup();
 }
 
 bool RequestFsm::stepMatchBehavior() {
   transition(Step::MatchBehavior);
   behavior_ = &policies::matchBehavior(service_.config().distribution, ex_.request().path);
+  settings_ = &service_.cacheSettings(*behavior_);
   return true;
 }
 
@@ -72,10 +88,9 @@ bool RequestFsm::stepPlanOrigin() {
     return false;
   }
   const auto& req = ex_.request();
-  const std::string path =
-      policies::applyDefaultRootObject(req.path, config.distribution.default_root_object);
+  path_ = policies::applyDefaultRootObject(req.path, config.distribution.default_root_object);
   policies::OriginRequestPlan plan = policies::planOriginRequest(
-      {req, *behavior_, *origin_, config, path, request_id_, service_.viaHost()});
+      {req, *behavior_, *origin_, config, path_, request_id_, service_.viaHost()});
 
   const bool https = origin_->protocol_policy == policies::OriginProtocolPolicy::HttpsOnly;
   const uint16_t port = https ? origin_->https_port : origin_->http_port;
@@ -102,12 +117,252 @@ bool RequestFsm::stepPlanOrigin() {
   return true;
 }
 
+// ---- cache ---------------------------------------------------------------------------------------
+
+bool RequestFsm::stepCacheLookup() {
+  transition(Step::CacheLookup);
+  const auto& req = ex_.request();
+  const policies::CacheKeyParts parts = policies::makeCacheKeyParts(
+      settings_->key, req, service_.config().edge.domain_name, path_);
+  key_ = policies::serializeCacheKey(parts);
+  key_path_ = parts.pathAndQuery();
+  no_cache_ = policies::requestNoCacheReason(req.method, *settings_, key_);
+  if (no_cache_) {
+    outcome_ = CacheOutcome::Bypass;
+    ttl_reason_ = std::string(policies::toString(*no_cache_));
+    return stepFetch();
+  }
+  if (CachedObjectPtr obj = service_.store().lookup(key_)) {
+    const auto use = policies::evaluateFreshness(obj->freshness(), service_.nowSeconds());
+    switch (use.status) {
+      case policies::Usability::Fresh:
+        return serveObject(BodyReader(std::move(obj)), CacheOutcome::Hit);
+      case policies::Usability::StaleWhileRevalidate:
+        revalidateInBackground(obj);
+        return serveObject(BodyReader(std::move(obj)), CacheOutcome::StaleWhileRevalidate);
+      case policies::Usability::MustRevalidate:
+      case policies::Usability::Expired:
+        stale_ = std::move(obj);
+        break;
+    }
+  }
+  return stepJoin();
+}
+
+FillPlan RequestFsm::makeFillPlan(CachedObjectPtr stale) const {
+  FillPlan p;
+  p.behavior = behavior_;
+  p.settings = settings_;
+  p.method = ex_.request().method;
+  p.request = pending_request_;
+  if (p.request.method == "HEAD") p.request.method = "GET";
+  for (std::string_view name : {"range", "if-range", "if-none-match", "if-modified-since",
+                                "if-match", "if-unmodified-since"}) {
+    p.request.headers.remove(name);
+  }
+  if (stale && stale->freshness().conditional_revalidation && stale->freshness().has_validators) {
+    for (auto& h : policies::revalidationHeaders(stale->headers())) {
+      p.request.headers.add(std::move(h.name), std::move(h.value));
+    }
+    p.revalidating = true;
+  }
+  p.stale = std::move(stale);
+  return p;
+}
+
+bool RequestFsm::stepJoin() {
+  transition(Step::Join);
+  auto& store = service_.store();
+  auto wake = [this] { pump(); };
+  JoinResult r = settings_->collapse
+                     ? store.join(key_, key_path_, ex_.loop(), wake, stale_.get())
+                     : store.startFill(key_, key_path_, ex_.loop(), wake);
+  switch (r.role) {
+    case JoinRole::Hit:
+      return serveObject(std::move(r.reader), CacheOutcome::Hit);
+    case JoinRole::Follower:
+      return serveObject(std::move(r.reader), CacheOutcome::CollapsedFollower);
+    case JoinRole::Leader:
+      break;
+  }
+  leader_ = true;
+  outcome_ = CacheOutcome::Miss;
+  reader_ = std::move(r.reader);
+  transition(Step::Fetch);
+  fill_ = service_.startFill(std::move(r.permit), makeFillPlan(stale_), this);
+  if (pass_through_) return step_ != Step::Done;
+  // The leader reads its own fill like any follower (the reader came with the permit).
+  transition(Step::ServeObject);
+  pump();
+  return step_ != Step::Done;
+}
+
+void RequestFsm::revalidateInBackground(const CachedObjectPtr& stale) {
+  JoinResult r = service_.store().join(key_, key_path_, ex_.loop(), [] {}, stale.get());
+  if (r.role != JoinRole::Leader) return;  // a refresh is in flight already
+  service_.startFill(std::move(r.permit), makeFillPlan(stale), nullptr);
+}
+
+bool RequestFsm::serveObject(BodyReader&& reader, CacheOutcome outcome) {
+  transition(Step::ServeObject);
+  outcome_ = outcome;
+  reader_ = std::move(reader);
+  pump();
+  return step_ != Step::Done;
+}
+
+void RequestFsm::pump() {
+  if (step_ != Step::ServeObject || !reader_) return;
+  const CachedObjectPtr obj = reader_.object();
+  if (!ex_.headSent()) {
+    if (obj->failed()) {
+      onObjectFailed(*obj);
+      return;
+    }
+    if (!obj->hasHead()) return;  // woken when it arrives
+    sendObjectHead(*obj);
+    if (step_ != Step::ServeObject) return;
+  }
+  for (;;) {
+    if (ex_.writeBlocked()) return;  // onWritable resumes
+    chunks_.clear();
+    const ReadStatus st = reader_.read(chunks_, kReadBatchBytes);
+    for (const BodyChunk& c : chunks_) writer_.write(c);
+    chunks_.clear();
+    if (writer_.done()) {
+      finishObject();
+      return;
+    }
+    switch (st) {
+      case ReadStatus::Data:
+        continue;
+      case ReadStatus::Wait:
+        return;
+      case ReadStatus::End:
+        finishObject();
+        return;
+      case ReadStatus::Failed:
+        // Broken after the head: cut the connection so the viewer sees the truncation.
+        transition(Step::Done);
+        reader_.reset();
+        ex_.abort();
+        return;
+    }
+  }
+}
+
+void RequestFsm::sendObjectHead(const CachedObject& obj) {
+  const auto& req = ex_.request();
+  const auto& config = service_.config();
+  const int64_t now = service_.nowSeconds();
+  std::optional<uint64_t> length = obj.head().content_length;
+  if (obj.complete()) length = obj.bodyBytes();
+  plan_ = policies::planObjectResponse(
+      {req, obj.status(), obj.headers(), length, obj.freshness().stored_at});
+  policies::HeaderList headers = std::move(plan_.headers);
+  plan_.headers = {};
+  if (outcome_ != CacheOutcome::Miss) {
+    // §3.9: served from the cache: the object's age (its origin Age carried on).
+    headers.set("Age", std::to_string(policies::currentAge(obj.freshness(), now)));
+  }
+  for (const auto& h : leader_headers_) headers.add(h.name, h.value);
+  if (!headers.has("date")) headers.add("Date", service_.httpDate());
+  if (config.edge.debug_headers) headers.add("X-Edged-Cache-Reason", debugReason(&obj));
+  policies::stampEdgeHeaders(
+      headers, {policies::xCacheFor(outcome_, plan_.status), request_id_, config.edge.pop_name,
+                service_.viaHost(), req.http_major, req.http_minor});
+  ex_.sendHead(plan_.status, std::move(headers), plan_.content_length);
+  if (!plan_.send_body || req.method == policies::Method::Head) {
+    transition(Step::Done);
+    reader_.reset();
+    ex_.finish();
+    return;
+  }
+  writer_.begin(ex_, plan_);
+}
+
+void RequestFsm::finishObject() {
+  writer_.end();
+  transition(Step::Done);
+  reader_.reset();
+  ex_.finish();
+}
+
+void RequestFsm::onObjectFailed(const CachedObject& obj) {
+  const FillFailure failure = obj.failure();
+  const std::optional<EdgeErrorKind> error = obj.error();
+  reader_.reset();
+  if (leader_) {
+    // Our own fill: it failed before any response head (a head would have been served).
+    synth(error.value_or(EdgeErrorKind::OriginInvalidResponse));
+    return;
+  }
+  switch (adviseFollower(failure, error.has_value(), ex_.headSent())) {
+    case FollowerAction::Rejoin:
+      if (++rejoins_ <= kMaxRejoins) {
+        stepJoin();
+        return;
+      }
+      [[fallthrough]];
+    case FollowerAction::FetchAlone:
+      outcome_ = CacheOutcome::Bypass;
+      stepFetch();
+      return;
+    case FollowerAction::ServeError:
+      synth(error.value_or(EdgeErrorKind::OriginInvalidResponse));
+      return;
+    case FollowerAction::Abort:
+      transition(Step::Done);
+      ex_.abort();
+      return;
+  }
+}
+
+std::string RequestFsm::debugReason(const CachedObject* obj) const {
+  std::string out(policies::toString(outcome_));
+  if (outcome_ == CacheOutcome::Bypass) return out + "; " + ttl_reason_;
+  if (obj != nullptr) {
+    const auto& f = obj->freshness();
+    out += "; ttl=" + std::to_string(f.ttl) + "; age=" +
+           std::to_string(policies::currentAge(f, service_.nowSeconds()));
+    const std::string& reason = obj->head().ttl_reason.empty() ? ttl_reason_ : obj->head().ttl_reason;
+    if (!reason.empty()) out += "; " + reason;
+  }
+  return out;
+}
+
+// ---- FillClient ----------------------------------------------------------------------------------
+
+void RequestFsm::onFillDecided(CacheOutcome outcome, bool pass_through,
+                               policies::HeaderList&& leader_headers, std::string ttl_reason) {
+  outcome_ = outcome;
+  ttl_reason_ = std::move(ttl_reason);
+  leader_headers_ = std::move(leader_headers);
+  if (pass_through) {
+    pass_through_ = true;
+    reader_.reset();  // the object is abandoned for the followers; this viewer gets the response
+    transition(Step::Fetch);
+  }
+}
+
+void RequestFsm::onPassHead(int status, policies::HeaderList&& origin_headers) {
+  deliverHead(status, std::move(origin_headers));
+}
+
+bool RequestFsm::onPassBody(const char* data, size_t len) { return deliverBody(data, len); }
+
+void RequestFsm::onPassDone(origin::FetchOutcome outcome, bool head_received) {
+  deliverDone(outcome, head_received);
+}
+
+void RequestFsm::onFillGone() { fill_ = nullptr; }
+
+// ---- pass-through --------------------------------------------------------------------------------
+
 bool RequestFsm::stepFetch() {
   transition(Step::Fetch);
-  fetch_ = std::make_unique<origin::OriginFetch>(service_.curl(), std::move(pending_request_),
-                                                static_cast<origin::FetchObserver&>(*this));
-  if (!fetch_->start()) {
-    fetch_.reset();
+  fetch_ = service_.openFetch(std::move(pending_request_), static_cast<origin::FetchObserver&>(*this));
+  if (!fetch_) {
     synth(EdgeErrorKind::OriginConnectError);
     return false;
   }
@@ -125,8 +380,6 @@ void RequestFsm::synth(EdgeErrorKind kind) {
   transition(Step::Done);
 }
 
-// ---- viewer side ---------------------------------------------------------------------------------
-
 void RequestFsm::onRequestBody(const char* data, size_t len) {
   if (!fetch_) return;
   fetch_->pushBody(data, len);
@@ -142,14 +395,16 @@ void RequestFsm::onRequestComplete() {
 
 void RequestFsm::onWritable() {
   if (fetch_) fetch_->resumeResponse();
+  if (pass_through_ && fill_ != nullptr) fill_->resumePassThrough();
+  if (step_ == Step::ServeObject) pump();
 }
 
 void RequestFsm::onViewerGone() {
   fetch_.reset();  // cancels the transfer
+  detachFill();    // the fill goes on for its followers and the store
+  reader_.reset();
   transition(Step::Done);
 }
-
-// ---- origin side ---------------------------------------------------------------------------------
 
 void RequestFsm::onRequestBodyDrained() {
   if (body_paused_ && fetch_ && fetch_->bufferedBody() < kBodyLowWater) {
@@ -159,6 +414,16 @@ void RequestFsm::onRequestBodyDrained() {
 }
 
 void RequestFsm::onOriginHead(int status, policies::HeaderList&& headers) {
+  deliverHead(status, std::move(headers));
+}
+
+bool RequestFsm::onOriginBody(const char* data, size_t len) { return deliverBody(data, len); }
+
+void RequestFsm::onOriginDone(origin::FetchOutcome outcome, bool head_received) {
+  deliverDone(outcome, head_received);
+}
+
+void RequestFsm::deliverHead(int status, policies::HeaderList&& headers) {
   transition(Step::Deliver);
   std::optional<uint64_t> length;
   if (!headers.has("transfer-encoding")) {
@@ -167,21 +432,23 @@ void RequestFsm::onOriginHead(int status, policies::HeaderList&& headers) {
   const auto& config = service_.config();
   policies::HeaderList out = policies::filterOriginResponseHeaders(headers, *behavior_, config);
   if (!out.has("date")) out.add("Date", service_.httpDate());
+  if (config.edge.debug_headers) out.add("X-Edged-Cache-Reason", debugReason(nullptr));
   const auto& req = ex_.request();
   policies::stampEdgeHeaders(
-      out, {status >= 400 ? policies::XCache::Error : policies::XCache::Miss, request_id_,
-            config.edge.pop_name, service_.viaHost(), req.http_major, req.http_minor});
+      out, {policies::xCacheFor(CacheOutcome::Bypass, status), request_id_, config.edge.pop_name,
+            service_.viaHost(), req.http_major, req.http_minor});
   ex_.sendHead(status, std::move(out), length);
 }
 
-bool RequestFsm::onOriginBody(const char* data, size_t len) {
+bool RequestFsm::deliverBody(const char* data, size_t len) {
   if (ex_.writeBlocked()) return false;
   ex_.sendBody(data, len);
   return true;
 }
 
-void RequestFsm::onOriginDone(origin::FetchOutcome outcome, bool head_received) {
+void RequestFsm::deliverDone(origin::FetchOutcome outcome, bool head_received) {
   using origin::FetchOutcome;
+  if (step_ == Step::Done) return;
   if (outcome == FetchOutcome::Complete) {
     transition(Step::Done);
     ex_.finish();
@@ -193,16 +460,7 @@ void RequestFsm::onOriginDone(origin::FetchOutcome outcome, bool head_received) 
     ex_.abort();
     return;
   }
-  EdgeErrorKind kind = EdgeErrorKind::OriginInvalidResponse;
-  switch (outcome) {
-    case FetchOutcome::DnsError: kind = EdgeErrorKind::OriginDnsError; break;
-    case FetchOutcome::ConnectError: kind = EdgeErrorKind::OriginConnectError; break;
-    case FetchOutcome::ConnectTimeout: kind = EdgeErrorKind::OriginConnectTimeout; break;
-    case FetchOutcome::ReadTimeout: kind = EdgeErrorKind::OriginReadTimeout; break;
-    case FetchOutcome::HeaderTooBig: kind = EdgeErrorKind::OriginHeaderTooBig; break;
-    default: break;
-  }
-  synth(kind);
+  synth(edgeErrorFor(outcome));
 }
 
 }  // namespace edge::engine

@@ -7,7 +7,8 @@ namespace edge::engine {
 namespace {
 struct WriteReq {
   uv_write_t req;
-  std::string buf;
+  OutputQueue queue;  // keeps the written pieces (owned or shared) alive until the callback
+  size_t bytes = 0;
 };
 
 void peerAddress(uv_tcp_t* tcp, std::string& ip, uint16_t& port) {
@@ -133,7 +134,7 @@ void Connection::onHead(RequestHead&& head) {
   armTimer();
   handler_ = service_.onRequest(*this);
   if (handler_ && !head_sent_ && head_.expect_continue && state_ == State::Active) {
-    out_.append("HTTP/1.1 100 Continue\r\n\r\n");
+    out_.tail().append("HTTP/1.1 100 Continue\r\n\r\n");
     flush();
   }
 }
@@ -199,7 +200,7 @@ void Connection::sendHead(int status, policies::HeaderList&& headers,
                            head_.request.http_minor);
   if (framing_ == BodyFraming::CloseDelimited) keep_alive_ = false;
   content_length_ = content_length.value_or(0);
-  appendResponseHead(out_, status, headers, framing_, content_length_, keep_alive_,
+  appendResponseHead(out_.tail(), status, headers, framing_, content_length_, keep_alive_,
                      content_length.has_value() && head_.request.method_name == "HEAD");
   head_sent_ = true;
   scheduleFlush();
@@ -210,11 +211,29 @@ void Connection::sendBody(const char* data, size_t len) {
   if (framing_ == BodyFraming::None) return;
   if (framing_ == BodyFraming::ContentLength) {
     len = static_cast<size_t>(std::min<uint64_t>(len, content_length_ - body_sent_));
-    out_.append(data, len);
+    out_.tail().append(data, len);
   } else if (framing_ == BodyFraming::Chunked) {
-    appendChunk(out_, data, len);
+    appendChunk(out_.tail(), data, len);
   } else {
-    out_.append(data, len);
+    out_.tail().append(data, len);
+  }
+  body_sent_ += len;
+  if (out_.size() >= 32 * 1024) flush();
+  else scheduleFlush();
+}
+
+void Connection::sendShared(const SharedBytes& bytes, size_t offset, size_t len) {
+  if (state_ != State::Active || !head_sent_ || response_done_ || len == 0) return;
+  if (framing_ == BodyFraming::None) return;
+  if (framing_ == BodyFraming::ContentLength) {
+    len = static_cast<size_t>(std::min<uint64_t>(len, content_length_ - body_sent_));
+    out_.appendShared(bytes, offset, len);
+  } else if (framing_ == BodyFraming::Chunked) {
+    appendChunkSize(out_.tail(), len);
+    out_.appendShared(bytes, offset, len);
+    out_.tail().append("\r\n");
+  } else {
+    out_.appendShared(bytes, offset, len);
   }
   body_sent_ += len;
   if (out_.size() >= 32 * 1024) flush();
@@ -227,7 +246,7 @@ void Connection::finish() {
     abort();
     return;
   }
-  if (framing_ == BodyFraming::Chunked) out_.append(kLastChunk);
+  if (framing_ == BodyFraming::Chunked) out_.tail().append(kLastChunk);
   response_done_ = true;
   flush();
   loop_.defer([this] { afterResponse(); });
@@ -295,38 +314,40 @@ void Connection::scheduleFlush() {
 
 void Connection::flush() {
   if (out_.empty() || state_ == State::Closing) return;
+  std::vector<uv_buf_t> bufs;
   if (inflight_writes_ == 0) {
-    uv_buf_t b = uv_buf_init(out_.data(), static_cast<unsigned>(out_.size()));
-    const int n = uv_try_write(tcp_.stream(), &b, 1);
-    if (n == static_cast<int>(out_.size())) {
-      out_.clear();
-      if (state_ == State::Draining) close();
-      return;
-    }
+    out_.gather(bufs, kMaxTryWriteBufs);
+    const int n = uv_try_write(tcp_.stream(), bufs.data(), static_cast<unsigned>(bufs.size()));
     if (n > 0) {
-      out_.erase(0, static_cast<size_t>(n));
+      out_.consume(static_cast<size_t>(n));
+      if (out_.empty()) {
+        if (state_ == State::Draining) close();
+        return;
+      }
     } else if (n != UV_EAGAIN) {
       close();
       return;
     }
+    bufs.clear();
   }
   auto* req = new WriteReq;
-  req->buf = std::move(out_);
-  out_.clear();
-  uv_buf_t b = uv_buf_init(req->buf.data(), static_cast<unsigned>(req->buf.size()));
-  const int rc = uv_write(&req->req, tcp_.stream(), &b, 1, [](uv_write_t* w, int status) {
-    auto* r = reinterpret_cast<WriteReq*>(w);
-    const size_t bytes = r->buf.size();
-    auto* self = static_cast<Connection*>(w->handle->data);
-    delete r;
-    if (self != nullptr) self->onWriteDone(bytes, status);
-  });
+  req->queue.swap(out_);
+  req->bytes = req->queue.size();
+  req->queue.gather(bufs);
+  const int rc = uv_write(&req->req, tcp_.stream(), bufs.data(), static_cast<unsigned>(bufs.size()),
+                          [](uv_write_t* w, int status) {
+                            auto* r = reinterpret_cast<WriteReq*>(w);
+                            const size_t bytes = r->bytes;
+                            auto* self = static_cast<Connection*>(w->handle->data);
+                            delete r;
+                            if (self != nullptr) self->onWriteDone(bytes, status);
+                          });
   if (rc != 0) {
     delete req;
     close();
     return;
   }
-  inflight_bytes_ += b.len;
+  inflight_bytes_ += req->bytes;
   ++inflight_writes_;
   if (!send_timer_.armed()) send_timer_.start(options_.send_timeout_ms, [this] { close(); });
 }

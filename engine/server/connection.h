@@ -10,6 +10,7 @@
 
 #include "engine/server/exchange.h"
 #include "engine/server/http_parser.h"
+#include "engine/server/output_queue.h"
 #include "engine/server/response_writer.h"
 #include "engine/uv/loop.h"
 #include "engine/uv/uv_handle.h"
@@ -51,6 +52,7 @@ class Connection final : public Exchange, private RequestSink {
   void sendHead(int status, policies::HeaderList&& headers, std::optional<uint64_t> content_length,
                 bool close_after) override;
   void sendBody(const char* data, size_t len) override;
+  void sendShared(const SharedBytes& bytes, size_t offset, size_t len) override;
   void finish() override;
   void abort() override;
   bool headSent() const override { return head_sent_; }
@@ -71,6 +73,7 @@ class Connection final : public Exchange, private RequestSink {
   static constexpr size_t kHighWater = 256 * 1024;
   static constexpr size_t kLowWater = 64 * 1024;
   static constexpr size_t kMaxBufferedInput = 64 * 1024;
+  static constexpr size_t kMaxTryWriteBufs = 64;
 
   // RequestSink
   void onHead(RequestHead&& head) override;
@@ -103,7 +106,7 @@ class Connection final : public Exchange, private RequestSink {
   State state_ = State::Idle;
 
   std::string in_;   // received bytes not yet parsed (pipelined requests, partial heads)
-  std::string out_;  // response bytes not yet handed to uv_write
+  OutputQueue out_;  // response bytes not yet handed to uv_write
   size_t inflight_bytes_ = 0;
   size_t inflight_writes_ = 0;
   bool reading_ = false;

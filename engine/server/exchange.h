@@ -8,6 +8,7 @@
 #include <optional>
 #include <string_view>
 
+#include "engine/server/output_queue.h"
 #include "policies/http_types.h"
 #include "policies/viewer_request.h"
 
@@ -47,6 +48,9 @@ class Exchange {
   virtual void sendHead(int status, policies::HeaderList&& headers,
                         std::optional<uint64_t> content_length, bool close_after = false) = 0;
   virtual void sendBody(const char* data, size_t len) = 0;
+  // Body bytes [offset, offset + len) of an immutable shared buffer (a cached chunk), written
+  // without copying them; the buffer is referenced until the kernel has it.
+  virtual void sendShared(const SharedBytes& bytes, size_t offset, size_t len) = 0;
   // The response is complete. The Exchange and its handler are destroyed on a later iteration.
   virtual void finish() = 0;
   // The response cannot be completed (origin failed mid-body): the viewer connection is closed

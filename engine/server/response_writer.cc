@@ -52,10 +52,14 @@ void appendResponseHead(std::string& out, int status, const policies::HeaderList
   out.append(keep_alive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n");
 }
 
-void appendChunk(std::string& out, const char* data, size_t len) {
-  if (len == 0) return;
+void appendChunkSize(std::string& out, size_t len) {
   appendNumber(out, len, 16);
   out.append("\r\n");
+}
+
+void appendChunk(std::string& out, const char* data, size_t len) {
+  if (len == 0) return;
+  appendChunkSize(out, len);
   out.append(data, len);
   out.append("\r\n");
 }

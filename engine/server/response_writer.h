@@ -28,6 +28,8 @@ void appendResponseHead(std::string& out, int status, const policies::HeaderList
 
 // Appends one chunk ("<hex>\r\n<data>\r\n"); nothing for len == 0.
 void appendChunk(std::string& out, const char* data, size_t len);
+// The size line of a chunk of `len` bytes ("<hex>\r\n"); the caller adds data and "\r\n".
+void appendChunkSize(std::string& out, size_t len);
 inline constexpr std::string_view kLastChunk = "0\r\n\r\n";
 
 }  // namespace edge::engine

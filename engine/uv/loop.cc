@@ -37,6 +37,10 @@ Loop::~Loop() {
 }
 
 void Loop::post(std::function<void()> fn) {
+  if (runner_.load(std::memory_order_relaxed) == std::this_thread::get_id()) {
+    defer(std::move(fn));
+    return;
+  }
   {
     std::lock_guard<std::mutex> lock(posted_mu_);
     posted_.push_back(std::move(fn));
@@ -73,7 +77,11 @@ void Loop::drainDeferred() {
   }
 }
 
-void Loop::run() { uv_run(&loop_, UV_RUN_DEFAULT); }
+void Loop::run() {
+  runner_.store(std::this_thread::get_id(), std::memory_order_relaxed);
+  uv_run(&loop_, UV_RUN_DEFAULT);
+  runner_.store(std::thread::id{}, std::memory_order_relaxed);
+}
 
 Timer::Timer(Loop& loop) {
   timer_.init(uv_timer_init, loop.raw());

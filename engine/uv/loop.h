@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <thread>
+#include <atomic>
 #include <vector>
 
 #include "engine/uv/uv_handle.h"
@@ -21,7 +23,8 @@ class Loop {
 
   uv_loop_t* raw() { return &loop_; }
 
-  // Thread-safe: runs `fn` on the loop thread soon (uv_async).
+  // Thread-safe: runs `fn` on the loop thread soon (uv_async), never inside the caller. From the
+  // loop's own thread (while run() runs) this is defer(): no eventfd round trip.
   void post(std::function<void()> fn);
   // Loop thread: runs `fn` on a later iteration, never inside the caller (house convention 6).
   void defer(std::function<void()> fn);
@@ -44,6 +47,7 @@ class Loop {
   std::vector<std::function<void()>> posted_;  // guarded by posted_mu_
   std::vector<std::function<void()>> deferred_;  // loop thread
   bool idle_running_ = false;
+  std::atomic<std::thread::id> runner_{};  // the thread inside run(), if any
 };
 
 // A restartable one-shot/repeating timer owned by one object on the loop thread.

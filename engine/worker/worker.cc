@@ -21,9 +21,9 @@ ServerOptions serverOptionsFrom(const policies::EdgeSettings& edge) {
   return o;
 }
 
-Worker::Worker(int index, const policies::Config& config, const ServerOptions& options,
+Worker::Worker(int index, const EdgeContext& context, const ServerOptions& options,
                std::vector<int> fds)
-    : index_(index), config_(config), options_(options), fds_(std::move(fds)) {}
+    : index_(index), context_(context), options_(options), fds_(std::move(fds)) {}
 
 Worker::~Worker() {
   join();
@@ -40,7 +40,7 @@ void Worker::join() {
 
 void Worker::run(std::function<void()> ready) {
   {
-    EdgeService service(loop_, config_);
+    EdgeService service(loop_, context_);
     HttpServer server(loop_, service, options_);
     for (int fd : fds_) server.adopt(fd);
     fds_.clear();  // the server owns them now

@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "engine/pipeline/edge_context.h"
 #include "engine/server/connection.h"
 #include "engine/uv/loop.h"
 #include "policies/config.h"
@@ -18,7 +19,7 @@ class HttpServer;
 
 class Worker {
  public:
-  Worker(int index, const policies::Config& config, const ServerOptions& options, std::vector<int> fds);
+  Worker(int index, const EdgeContext& context, const ServerOptions& options, std::vector<int> fds);
   ~Worker();  // joins
 
   // Starts the thread; `ready` is called on the worker thread once it accepts connections.
@@ -32,7 +33,7 @@ class Worker {
   void run(std::function<void()> ready);
 
   int index_;
-  const policies::Config& config_;
+  EdgeContext context_;
   const ServerOptions& options_;
   std::vector<int> fds_;
   Loop loop_;

@@ -22,6 +22,16 @@
 //   /close-mid-body Content-Length: 1000, sends 100 bytes, closes.
 //   /bad-status     sends "garbage\r\n\r\n" and closes.
 //   /status/N       status N with a short body (none for 204/304 and HEAD).
+//   /set/NAME?status=&cc=&etag=&lm=&expires=&age=&setcookie=&vary=&len=&chunks=&gap_ms=
+//              &delay_ms=&chunked=&close_mid=
+//                   (re)defines object NAME (not counted); every /set bumps its version.
+//   /obj/NAME       serves object NAME as defined (default: 200, 100 bytes, no validators):
+//                   after delay_ms, the head (Cache-Control, ETag, Last-Modified, Expires, Age,
+//                   Set-Cookie, Vary when set; X-Version: N), then `len` pattern bytes in
+//                   `chunks` pieces gap_ms apart (chunked=1: chunked framing; close_mid=1:
+//                   half the body, then close). If-None-Match matching the ETag or
+//                   If-Modified-Since equal to Last-Modified → 304 with the validators and
+//                   Cache-Control.
 //   /stats          {"requests": R, "connections": C, "accepted": A, "open": O, "paths": {...}}
 //   /stats/reset    zeroes the counters.
 // Counting: /stats* requests are never counted. `requests` counts request heads parsed;
@@ -481,6 +491,88 @@ bool handleBig(Exchange& ex, uint64_t n) {
   return true;
 }
 
+struct ObjectDef {
+  std::map<std::string, std::string> q;  // the /set query
+  uint64_t version = 0;
+};
+std::mutex g_objects_mu;
+std::map<std::string, ObjectDef> g_objects;
+
+bool handleSet(Exchange& ex, const std::string& name, const std::map<std::string, std::string>& q) {
+  uint64_t version = 0;
+  {
+    std::lock_guard<std::mutex> lock(g_objects_mu);
+    ObjectDef& def = g_objects[name];
+    def.q = q;
+    version = ++def.version;
+  }
+  return ex.sendSimple(200, "text/plain", "version " + std::to_string(version) + "\n");
+}
+
+// Returns KeepGoing / Close like dispatch().
+bool handleObject(Exchange& ex, const std::string& name, bool* close_after) {
+  ObjectDef def;
+  {
+    std::lock_guard<std::mutex> lock(g_objects_mu);
+    auto it = g_objects.find(name);
+    if (it != g_objects.end()) def = it->second;
+  }
+  const auto& q = def.q;
+  auto val = [&](const char* k) -> std::string {
+    auto it = q.find(k);
+    return it == q.end() ? std::string() : it->second;
+  };
+  std::this_thread::sleep_for(std::chrono::milliseconds(toU64(q, "delay_ms", 0)));
+  const std::string etag = val("etag");
+  const std::string lm = val("lm");
+  const std::string cc = val("cc");
+  std::vector<std::string> h;
+  if (!cc.empty()) h.push_back("Cache-Control: " + cc);
+  if (!etag.empty()) h.push_back("ETag: " + etag);
+  if (!lm.empty()) h.push_back("Last-Modified: " + lm);
+  h.push_back("X-Version: " + std::to_string(def.version));
+  auto inm = ex.req.header("if-none-match");
+  auto ims = ex.req.header("if-modified-since");
+  if ((!etag.empty() && inm && inm->find(etag) != std::string::npos) ||
+      (!lm.empty() && !inm && ims && *ims == lm)) {
+    return sendAll(ex.fd, ex.statusAndHeaders(304, h));
+  }
+  int status = static_cast<int>(toU64(q, "status", 200));
+  h.push_back("Content-Type: text/plain");
+  if (!val("expires").empty()) h.push_back("Expires: " + val("expires"));
+  if (!val("age").empty()) h.push_back("Age: " + val("age"));
+  if (!val("setcookie").empty()) h.push_back("Set-Cookie: " + val("setcookie"));
+  if (!val("vary").empty()) h.push_back("Vary: " + val("vary"));
+  const uint64_t len = toU64(q, "len", 100);
+  const uint64_t chunks = std::max<uint64_t>(1, toU64(q, "chunks", 1));
+  const uint64_t gap_ms = toU64(q, "gap_ms", 0);
+  const bool chunked = toU64(q, "chunked", 0) != 0;
+  const bool close_mid = toU64(q, "close_mid", 0) != 0;
+  if (chunked) h.push_back("Transfer-Encoding: chunked");
+  else h.push_back("Content-Length: " + std::to_string(len));
+  if (!sendAll(ex.fd, ex.statusAndHeaders(status, h))) return false;
+  if (ex.head() || status == 204) return true;
+  const uint64_t send_len = close_mid ? len / 2 : len;
+  const uint64_t piece = std::max<uint64_t>(1, (len + chunks - 1) / chunks);
+  for (uint64_t off = 0; off < send_len; off += piece) {
+    if (off > 0 && gap_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(gap_ms));
+    const size_t n = std::min<uint64_t>(piece, send_len - off);
+    std::string data = patternBytes(off, n);
+    if (chunked) {
+      char size_line[32];
+      std::snprintf(size_line, sizeof size_line, "%zx\r\n", n);
+      data = size_line + data + "\r\n";
+    }
+    if (!sendAll(ex.fd, data)) return false;
+  }
+  if (close_mid) {
+    *close_after = true;
+    return true;
+  }
+  if (chunked) return sendAll(ex.fd, "0\r\n\r\n");
+  return true;
+}
+
 bool handleSlow(Exchange& ex, const std::map<std::string, std::string>& q) {
   uint64_t first_byte_ms = toU64(q, "first_byte_ms", 0);
   uint64_t gap_ms = toU64(q, "gap_ms", 0);
@@ -533,6 +625,12 @@ After dispatch(Exchange& ex) {
       g_stats.paths.clear();
     }
     ok = ex.sendSimple(200, "application/json", "{}\n");
+  } else if (startsWith("/set/")) {
+    ok = handleSet(ex, path.substr(5), q);
+  } else if (startsWith("/obj/")) {
+    bool close_after = false;
+    ok = handleObject(ex, path.substr(5), &close_after);
+    if (close_after) return After::Close;
   } else if (startsWith("/echo")) {
     ok = handleEcho(ex);
   } else if (startsWith("/size/")) {
@@ -588,7 +686,8 @@ void serveConnection(int fd) {
       ex.sendSimple(400, "text/plain", "test_origin: malformed request head\n");
       break;
     }
-    bool is_stats = req.path == "/stats" || req.path == "/stats/reset";
+    bool is_stats = req.path == "/stats" || req.path == "/stats/reset" ||
+                    req.path.rfind("/set/", 0) == 0;
     if (!is_stats) {
       std::lock_guard<std::mutex> lock(g_stats.mu);
       ++g_stats.requests;

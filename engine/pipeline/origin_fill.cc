@@ -1,0 +1,275 @@
+#include "engine/pipeline/origin_fill.h"
+
+#include "engine/pipeline/edge_service.h"
+#include "policies/freshness.h"
+#include "policies/ttl.h"
+#include "policies/viewer_response.h"
+
+namespace edge::engine {
+
+using origin::FetchOutcome;
+using policies::CacheOutcome;
+using policies::HeaderList;
+
+namespace {
+// A body too large to store streams through the object; the origin is paused while its readers
+// have more than this much unread.
+constexpr uint64_t kStreamingHighWater = 1 << 20;
+constexpr uint64_t kStreamingLowWater = 256 << 10;
+constexpr uint64_t kPollMs = 20;
+}  // namespace
+
+policies::EdgeErrorKind edgeErrorFor(FetchOutcome outcome) {
+  using policies::EdgeErrorKind;
+  switch (outcome) {
+    case FetchOutcome::DnsError: return EdgeErrorKind::OriginDnsError;
+    case FetchOutcome::ConnectError: return EdgeErrorKind::OriginConnectError;
+    case FetchOutcome::ConnectTimeout: return EdgeErrorKind::OriginConnectTimeout;
+    case FetchOutcome::ReadTimeout: return EdgeErrorKind::OriginReadTimeout;
+    case FetchOutcome::HeaderTooBig: return EdgeErrorKind::OriginHeaderTooBig;
+    default: return EdgeErrorKind::OriginInvalidResponse;
+  }
+}
+
+OriginFill::OriginFill(EdgeService& service, FillPermit&& permit, FillPlan&& plan,
+                       FillClient* client)
+    : service_(service),
+      permit_(std::move(permit)),
+      plan_(std::move(plan)),
+      client_(client),
+      poll_(service.loop()) {}
+
+OriginFill::~OriginFill() {
+  fetch_.reset();
+  if (permit_) permit_.abandon(engine::FillFailure::LeaderGone);
+}
+
+bool OriginFill::start() {
+  fetch_ = service_.openFetch(origin::FetchRequest(plan_.request),
+                              static_cast<origin::FetchObserver&>(*this));
+  if (fetch_) return true;
+  // Could not even start: as if the origin could not be reached.
+  onOriginDone(FetchOutcome::ConnectError, false);
+  return false;
+}
+
+void OriginFill::detachClient() {
+  client_ = nullptr;
+  if (mode_ == Mode::PassThrough) {
+    fetch_.reset();
+    finish();
+    return;
+  }
+  checkStreamingOnly();
+}
+
+void OriginFill::resumePassThrough() {
+  if (mode_ == Mode::PassThrough && fetch_) fetch_->resumeResponse();
+}
+
+void OriginFill::decide(CacheOutcome outcome, bool pass_through, HeaderList&& leader,
+                        std::string ttl_reason) {
+  if (client_ != nullptr) {
+    client_->onFillDecided(outcome, pass_through, std::move(leader), std::move(ttl_reason));
+  }
+}
+
+void OriginFill::completeFromStale(HeaderList headers, policies::StoredFreshness freshness,
+                                   CacheOutcome outcome, std::string ttl_reason) {
+  const CachedObject& stale = *plan_.stale;
+  ObjectHead head;
+  head.status = stale.status();
+  head.headers = std::move(headers);
+  head.freshness = freshness;
+  head.content_length = stale.bodyBytes();
+  head.ttl_reason = ttl_reason;
+  decide(outcome, false, {}, std::move(ttl_reason));
+  permit_.setHead(std::move(head), stale.bodyBytes());
+  permit_.appendBodyOf(stale);
+  permit_.complete();
+  mode_ = Mode::Discarding;
+}
+
+bool OriginFill::serveStaleOnError(int status) {
+  if (!plan_.stale) return false;
+  const int64_t now = service_.nowSeconds();
+  const auto& errors = service_.config().distribution.custom_error_responses;
+  const int64_t hold = policies::errorCachingMinTtl(errors, status == 0 ? 502 : status);
+  const policies::StaleOnError decision =
+      policies::decideStaleOnError(plan_.stale->freshness(), now, {status}, hold);
+  if (!decision.serve_stale) return false;
+  // Served again and held for ErrorCachingMinTTL without asking the origin (§3.4): the same
+  // body and headers, fresh for `hold` seconds from now, its Age carried on.
+  policies::StoredFreshness f = plan_.stale->freshness();
+  f.age_at_store = policies::currentAge(f, now);
+  f.stored_at = now;
+  f.ttl = decision.hold_seconds;
+  f.stale_while_revalidate = 0;
+  completeFromStale(plan_.stale->headers(), f, CacheOutcome::StaleOnError,
+                    "stale copy served after origin " +
+                        (status == 0 ? std::string("failure") : std::to_string(status)) +
+                        ", held " + std::to_string(decision.hold_seconds) + " s");
+  return true;
+}
+
+void OriginFill::onOriginHead(int status, HeaderList&& headers) {
+  const auto& config = service_.config();
+  const auto& settings = *plan_.settings;
+  received_at_ = service_.nowSeconds();
+
+  // §3.6: the origin confirmed the stored object.
+  if (plan_.revalidating && status == 304 && plan_.stale) {
+    HeaderList merged = plan_.stale->headers();
+    policies::updateStoredHeaders(merged, policies::filterOriginResponseHeaders(
+                                              headers, *plan_.behavior, config));
+    const policies::TtlDecision d = policies::decideTtl(
+        {plan_.method, settings.options_cached, plan_.stale->status(), merged, settings.ttl,
+         config.distribution.custom_error_responses, settings.forwards_cookies, received_at_});
+    policies::StoredFreshness f;
+    std::string reason;
+    if (const auto* c = std::get_if<policies::Cacheable>(&d)) {
+      f = policies::makeStoredFreshness(*c, merged, received_at_, settings.legacy_cookies);
+      reason = "refreshed by 304: " + c->explanation();
+    } else {
+      // Now uncacheable: this viewer still gets the confirmed copy; it is kept with TTL 0 so the
+      // next request asks the origin again.
+      f = plan_.stale->freshness();
+      f.stored_at = received_at_;
+      f.age_at_store = 0;
+      f.ttl = 0;
+      f.stale_while_revalidate = 0;
+      reason = "refreshed by 304, now " +
+               std::string(policies::toString(std::get<policies::Uncacheable>(d).reason));
+    }
+    completeFromStale(std::move(merged), f, CacheOutcome::RefreshHit, std::move(reason));
+    return;
+  }
+  // §3.4 / §3.7: a 5xx answer to a stale object's refetch.
+  if (status >= 500 && serveStaleOnError(status)) return;
+
+  const policies::TtlDecision d = policies::decideTtl(
+      {plan_.method, settings.options_cached, status, headers, settings.ttl,
+       config.distribution.custom_error_responses, settings.forwards_cookies, received_at_});
+  const auto* cacheable = std::get_if<policies::Cacheable>(&d);
+  if (cacheable == nullptr || status == 304) {
+    // Not shareable: followers fetch on their own; the leader's viewer gets this response.
+    mode_ = Mode::PassThrough;
+    decide(CacheOutcome::Bypass, true, {},
+           std::string(policies::toString(std::get<policies::Uncacheable>(d).reason)));
+    permit_.abandon(FillFailure::Uncacheable);
+    if (client_ != nullptr) client_->onPassHead(status, std::move(headers));
+    return;
+  }
+  std::optional<uint64_t> length;
+  if (!headers.has("transfer-encoding")) {
+    if (auto cl = headers.get("content-length")) length = policies::parseContentLength(*cl);
+  }
+  ObjectHead head;
+  head.status = status;
+  head.headers = policies::filterOriginResponseHeaders(headers, *plan_.behavior, config);
+  HeaderList leader;
+  if (cacheable->set_cookie == policies::SetCookieHandling::NotStored) {
+    for (const auto& h : head.headers) {
+      if (policies::iequals(h.name, "set-cookie")) leader.add(h.name, h.value);
+    }
+    head.headers.remove("set-cookie");
+  }
+  head.freshness =
+      policies::makeStoredFreshness(*cacheable, head.headers, received_at_, settings.legacy_cookies);
+  head.content_length = length;
+  head.ttl_reason = cacheable->explanation();
+  mode_ = Mode::Filling;
+  decide(CacheOutcome::Miss, false, std::move(leader), head.ttl_reason);
+  permit_.setHead(std::move(head), length);
+}
+
+bool OriginFill::onOriginBody(const char* data, size_t len) {
+  switch (mode_) {
+    case Mode::PassThrough:
+      return client_ != nullptr ? client_->onPassBody(data, len) : true;
+    case Mode::Filling: {
+      if (!permit_.storing()) {
+        // Too large to store: the object only holds what its readers have not read yet.
+        const CachedObjectPtr obj = permit_.object();
+        if (obj->readerCount() == 0) {
+          mode_ = Mode::Discarding;  // nobody wants it any more; stopped in checkStreamingOnly
+          poll_.start(0, [this] { checkStreamingOnly(); });
+          return true;
+        }
+        if (obj->retainedBytes() > kStreamingHighWater) {
+          if (!paused_) {
+            paused_ = true;
+            poll_.start(kPollMs, [this] { checkStreamingOnly(); }, kPollMs);
+          }
+          return false;
+        }
+      }
+      permit_.append(std::string_view(data, len));
+      return true;
+    }
+    default:
+      return true;  // a 304's or a replaced error's body: not needed
+  }
+}
+
+void OriginFill::checkStreamingOnly() {
+  if (finished_ || mode_ == Mode::Done) return;
+  const CachedObjectPtr obj = permit_ ? permit_.object() : nullptr;
+  if (obj == nullptr) return;
+  if (!permit_.storing() && obj->hasHead() && obj->readerCount() == 0) {
+    // A too-large body nobody reads: stop fetching it.
+    poll_.stop();
+    fetch_.reset();
+    permit_.abandon(FillFailure::LeaderGone);
+    finish();
+    return;
+  }
+  if (paused_ && obj->retainedBytes() < kStreamingLowWater) {
+    paused_ = false;
+    poll_.stop();
+    if (fetch_) fetch_->resumeResponse();
+  }
+}
+
+void OriginFill::onOriginDone(FetchOutcome outcome, bool head_received) {
+  switch (mode_) {
+    case Mode::PassThrough:
+      if (client_ != nullptr) client_->onPassDone(outcome, head_received);
+      break;
+    case Mode::Filling:
+      if (outcome == FetchOutcome::Complete) {
+        permit_.complete();
+      } else {
+        permit_.abandon(FillFailure::Truncated);
+      }
+      break;
+    case Mode::AwaitingHead:
+      if (!serveStaleOnError(0)) {
+        const auto kind = edgeErrorFor(outcome);
+        decide(CacheOutcome::Miss, false, {}, "origin failed: " + std::string(toString(outcome)));
+        permit_.abandon(FillFailure::OriginFailed, kind);
+      }
+      break;
+    case Mode::Discarding:
+    case Mode::Done:
+      break;
+  }
+  mode_ = Mode::Done;
+  finish();
+}
+
+void OriginFill::finish() {
+  if (finished_) return;
+  finished_ = true;
+  mode_ = Mode::Done;
+  poll_.stop();
+  if (permit_) permit_.abandon(FillFailure::LeaderGone);
+  if (client_ != nullptr) {
+    FillClient* c = client_;
+    client_ = nullptr;
+    c->onFillGone();
+  }
+  service_.fillFinished(this);
+}
+
+}  // namespace edge::engine

@@ -1,0 +1,109 @@
+// One origin fetch that fills a cache object (pipeline step 11, STYLE.md §b): the leader of a
+// collapsed miss, a revalidation of a stale object (§3.6), or a background stale-while-revalidate
+// refresh (§3.7). It decides at the response head what the object becomes:
+//
+//   cacheable response       setHead + append + complete: every reader (the leader's own viewer
+//                            included) reads the object as it arrives            → Miss
+//   304 to a revalidation    the stale object's body under the refreshed head    → RefreshHit
+//   5xx / no response while  the stale object again, held for ErrorCachingMinTTL → StaleOnError
+//   a stale copy may serve   (§3.4, §3.5, §3.7)
+//   uncacheable response     abandon(Uncacheable) for the followers; the leader's viewer gets a
+//                            plain pass-through of this very response            → Bypass
+//   no usable response       abandon(OriginFailed, edge error): readers answer the error page
+//   broken mid-body          abandon(Truncated): nothing is stored, readers cut their viewers
+//
+// Owned by the EdgeService of its loop, never by a request: a leader whose viewer goes away
+// leaves the fill running for its followers and the store (CloudFront keeps filling), except in
+// pass-through mode, or when the body is too large to store and nobody reads it any more. Loop
+// thread only.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+
+#include "engine/cache/cache_store.h"
+#include "engine/uv/loop.h"
+#include "origin/origin_fetch.h"
+#include "policies/cache_settings.h"
+#include "policies/cache_status.h"
+#include "policies/config.h"
+
+namespace edge::engine {
+
+class EdgeService;
+
+// The request that started a fill and still wants to hear about it.
+class FillClient {
+ public:
+  virtual ~FillClient() = default;
+  // The response head was decided. For a stored response (`pass_through` false) the client keeps
+  // reading the object; `leader_headers` are what only the leader's viewer gets (a Set-Cookie the
+  // object does not store, §3.10). With `pass_through` the response may not be shared: the head
+  // follows in onPassHead, the body in onPassBody and the end in onPassDone.
+  virtual void onFillDecided(policies::CacheOutcome outcome, bool pass_through,
+                             policies::HeaderList&& leader_headers, std::string ttl_reason) = 0;
+  virtual void onPassHead(int status, policies::HeaderList&& origin_headers) = 0;
+  virtual bool onPassBody(const char* data, size_t len) = 0;
+  virtual void onPassDone(origin::FetchOutcome outcome, bool head_received) = 0;
+  // The fill is over and about to be destroyed: forget it.
+  virtual void onFillGone() = 0;
+};
+
+struct FillPlan {
+  const policies::Behavior* behavior = nullptr;
+  const policies::BehaviorCacheSettings* settings = nullptr;
+  policies::Method method = policies::Method::Get;  // the viewer's (HEAD is fetched as GET)
+  origin::FetchRequest request;  // viewer conditionals and Range removed; validators added
+  CachedObjectPtr stale;         // the expired object this fill replaces, if any
+  bool revalidating = false;     // `request` carries If-None-Match / If-Modified-Since
+};
+
+class OriginFill final : private origin::FetchObserver {
+ public:
+  OriginFill(EdgeService& service, FillPermit&& permit, FillPlan&& plan, FillClient* client);
+  ~OriginFill() override;
+  OriginFill(const OriginFill&) = delete;
+  OriginFill& operator=(const OriginFill&) = delete;
+
+  // Starts the origin fetch; false if it could not start (the fill then failed: readers learn it
+  // through the object, and the service destroys the fill).
+  bool start();
+  // The client is gone (its destructor): the fill goes on alone, or stops if nobody needs it.
+  void detachClient();
+  // Pass-through mode: the client's viewer can take bytes again.
+  void resumePassThrough();
+
+ private:
+  // FetchObserver
+  void onOriginHead(int status, policies::HeaderList&& headers) override;
+  bool onOriginBody(const char* data, size_t len) override;
+  void onOriginDone(origin::FetchOutcome outcome, bool head_received) override;
+
+  enum class Mode : uint8_t { AwaitingHead, Filling, Discarding, PassThrough, Done };
+
+  void decide(policies::CacheOutcome outcome, bool pass_through, policies::HeaderList&& leader,
+              std::string ttl_reason);
+  // Publishes the stale object again (refreshed head or held after an error).
+  void completeFromStale(policies::HeaderList headers, policies::StoredFreshness freshness,
+                         policies::CacheOutcome outcome, std::string ttl_reason);
+  bool serveStaleOnError(int status);
+  void checkStreamingOnly();
+  void finish();
+
+  EdgeService& service_;
+  FillPermit permit_;
+  FillPlan plan_;
+  FillClient* client_;
+  std::unique_ptr<origin::OriginFetch> fetch_;
+  Mode mode_ = Mode::AwaitingHead;
+  int64_t received_at_ = 0;
+  bool paused_ = false;   // refused body bytes: too much of a too-large body waits for readers
+  Timer poll_;            // while paused: checks whether the readers caught up
+  bool finished_ = false;
+};
+
+// The edge error for a fetch that ended without a usable response (§7.4).
+policies::EdgeErrorKind edgeErrorFor(origin::FetchOutcome outcome);
+
+}  // namespace edge::engine
