@@ -36,6 +36,66 @@ RequestFsm::~RequestFsm() {
 
 void RequestFsm::transition(Step next) { step_ = next; }
 
+const policies::ViewerRequest& RequestFsm::req() const {
+  return page_request_ ? *page_request_ : ex_.request();
+}
+
+// ---- custom error responses (§7.1) ---------------------------------------------------------------
+
+bool RequestFsm::wantsErrorPage(int status) const {
+  if (page_request_ || status < 400 || ex_.headSent()) return false;
+  for (const auto& cer : service_.config().distribution.custom_error_responses) {
+    if (cer.error_code == status && !cer.response_page_path.empty()) return true;
+  }
+  return false;
+}
+
+bool RequestFsm::restartForErrorPage(int status) {
+  const policies::CustomErrorResponse* cer = nullptr;
+  for (const auto& c : service_.config().distribution.custom_error_responses) {
+    if (c.error_code == status && !c.response_page_path.empty()) cer = &c;
+  }
+  if (cer == nullptr) return false;
+  // The page is fetched as a normal request: the first behaviour matching its path decides the
+  // origin and the caching (§7.1). It is answered with ResponseCode (or the original status).
+  error_status_ = cer->response_code.value_or(status);
+  policies::ViewerRequest page = ex_.request();
+  const std::string& target = cer->response_page_path;
+  const size_t q = target.find('?');
+  page.path = target.substr(0, q);
+  page.query = q == std::string::npos ? "" : target.substr(q + 1);
+  page.has_query = q != std::string::npos;
+  page.method = policies::Method::Get;
+  page.method_name = "GET";
+  page.has_body = false;
+  for (std::string_view name : {"range", "if-range", "if-none-match", "if-modified-since",
+                                "if-match", "if-unmodified-since", "content-length",
+                                "transfer-encoding"}) {
+    page.headers.remove(name);
+  }
+  page_request_ = std::move(page);
+  ++generation_;
+  fetch_.reset();
+  detachFill();
+  reader_.reset();
+  stale_.reset();
+  leader_ = false;
+  pass_through_ = false;
+  leader_headers_ = {};
+  rejoins_ = 0;
+  pending_request_ = {};
+  if (!stepMatchBehavior() || !stepViewerChecks() || !stepPlanOrigin()) return true;
+  stepCacheLookup();
+  return true;
+}
+
+int RequestFsm::viewerStatus(int status) const {
+  // Serving a custom error page: its ResponseCode, unless fetching the page failed too (then the
+  // status of that failure, §7.1).
+  if (page_request_ && status < 400) return error_status_;
+  return status;
+}
+
 void RequestFsm::detachFill() {
   if (fill_ == nullptr) return;
   OriginFill* f = fill_;
@@ -51,14 +111,14 @@ bool RequestFsm::start() {
 
 bool RequestFsm::stepMatchBehavior() {
   transition(Step::MatchBehavior);
-  behavior_ = &policies::matchBehavior(service_.config().distribution, ex_.request().path);
+  behavior_ = &policies::matchBehavior(service_.config().distribution, req().path);
   settings_ = &service_.cacheSettings(*behavior_);
   return true;
 }
 
 bool RequestFsm::stepViewerChecks() {
   transition(Step::ViewerChecks);
-  const auto& req = ex_.request();
+  const auto& req = this->req();
   if (!behavior_->allows(req.method)) {
     synth(EdgeErrorKind::MethodNotAllowed);
     return false;
@@ -87,7 +147,7 @@ bool RequestFsm::stepPlanOrigin() {
     synth(EdgeErrorKind::OriginConnectError);
     return false;
   }
-  const auto& req = ex_.request();
+  const auto& req = this->req();
   path_ = policies::applyDefaultRootObject(req.path, config.distribution.default_root_object);
   policies::OriginRequestPlan plan = policies::planOriginRequest(
       {req, *behavior_, *origin_, config, path_, request_id_, service_.viaHost()});
@@ -121,7 +181,7 @@ bool RequestFsm::stepPlanOrigin() {
 
 bool RequestFsm::stepCacheLookup() {
   transition(Step::CacheLookup);
-  const auto& req = ex_.request();
+  const auto& req = this->req();
   const policies::CacheKeyParts parts = policies::makeCacheKeyParts(
       settings_->key, req, service_.config().edge.domain_name, path_);
   key_ = policies::serializeCacheKey(parts);
@@ -153,7 +213,7 @@ FillPlan RequestFsm::makeFillPlan(CachedObjectPtr stale) const {
   FillPlan p;
   p.behavior = behavior_;
   p.settings = settings_;
-  p.method = ex_.request().method;
+  p.method = req().method;
   p.request = pending_request_;
   if (p.request.method == "HEAD") p.request.method = "GET";
   for (std::string_view name : {"range", "if-range", "if-none-match", "if-modified-since",
@@ -220,8 +280,9 @@ void RequestFsm::pump() {
       return;
     }
     if (!obj->hasHead()) return;  // woken when it arrives
+    const uint32_t generation = generation_;
     sendObjectHead(*obj);
-    if (step_ != Step::ServeObject) return;
+    if (step_ != Step::ServeObject || generation != generation_) return;
   }
   for (;;) {
     if (ex_.writeBlocked()) return;  // onWritable resumes
@@ -252,13 +313,18 @@ void RequestFsm::pump() {
 }
 
 void RequestFsm::sendObjectHead(const CachedObject& obj) {
-  const auto& req = ex_.request();
+  const auto& req = this->req();
   const auto& config = service_.config();
   const int64_t now = service_.nowSeconds();
   std::optional<uint64_t> length = obj.head().content_length;
   if (obj.complete()) length = obj.bodyBytes();
+  if (wantsErrorPage(obj.status())) {
+    restartForErrorPage(obj.status());
+    return;
+  }
   plan_ = policies::planObjectResponse(
       {req, obj.status(), obj.headers(), length, obj.freshness().stored_at});
+  plan_.status = viewerStatus(plan_.status);
   policies::HeaderList headers = std::move(plan_.headers);
   plan_.headers = {};
   if (outcome_ != CacheOutcome::Miss) {
@@ -269,7 +335,8 @@ void RequestFsm::sendObjectHead(const CachedObject& obj) {
   if (!headers.has("date")) headers.add("Date", service_.httpDate());
   if (config.edge.debug_headers) headers.add("X-Edged-Cache-Reason", debugReason(&obj));
   policies::stampEdgeHeaders(
-      headers, {policies::xCacheFor(outcome_, plan_.status), request_id_, config.edge.pop_name,
+      headers, {page_request_ ? policies::XCache::Error : policies::xCacheFor(outcome_, plan_.status),
+                request_id_, config.edge.pop_name,
                 service_.viaHost(), req.http_major, req.http_minor});
   ex_.sendHead(plan_.status, std::move(headers), plan_.content_length);
   if (!plan_.send_body || req.method == policies::Method::Head) {
@@ -370,8 +437,16 @@ bool RequestFsm::stepFetch() {
 }
 
 void RequestFsm::synth(EdgeErrorKind kind) {
-  transition(Step::Synth);
   const policies::EdgeError err = policies::edgeError(kind);
+  const bool origin_failure = kind != EdgeErrorKind::BadRequest &&
+                              kind != EdgeErrorKind::RequestTooLarge &&
+                              kind != EdgeErrorKind::MethodNotAllowed &&
+                              kind != EdgeErrorKind::GetWithBody;
+  if (origin_failure && wantsErrorPage(err.status)) {
+    restartForErrorPage(err.status);
+    return;
+  }
+  transition(Step::Synth);
   // A request body still unread closes the connection after the page (see Connection::sendHead).
   const bool close_after =
       kind == EdgeErrorKind::RequestTooLarge || kind == EdgeErrorKind::BadRequest;
@@ -425,6 +500,12 @@ void RequestFsm::onOriginDone(origin::FetchOutcome outcome, bool head_received) 
 
 void RequestFsm::deliverHead(int status, policies::HeaderList&& headers) {
   transition(Step::Deliver);
+  if (wantsErrorPage(status)) {
+    // Inside the fetch's callback: drop this body, switch to the page when the fetch is done.
+    page_after_fetch_ = status;
+    return;
+  }
+  status = viewerStatus(status);
   std::optional<uint64_t> length;
   if (!headers.has("transfer-encoding")) {
     if (auto cl = headers.get("content-length")) length = policies::parseContentLength(*cl);
@@ -433,14 +514,16 @@ void RequestFsm::deliverHead(int status, policies::HeaderList&& headers) {
   policies::HeaderList out = policies::filterOriginResponseHeaders(headers, *behavior_, config);
   if (!out.has("date")) out.add("Date", service_.httpDate());
   if (config.edge.debug_headers) out.add("X-Edged-Cache-Reason", debugReason(nullptr));
-  const auto& req = ex_.request();
+  const auto& req = this->req();
   policies::stampEdgeHeaders(
-      out, {policies::xCacheFor(CacheOutcome::Bypass, status), request_id_, config.edge.pop_name,
+      out, {page_request_ ? policies::XCache::Error : policies::xCacheFor(CacheOutcome::Bypass, status),
+            request_id_, config.edge.pop_name,
             service_.viaHost(), req.http_major, req.http_minor});
   ex_.sendHead(status, std::move(out), length);
 }
 
 bool RequestFsm::deliverBody(const char* data, size_t len) {
+  if (page_after_fetch_ != 0) return true;  // the origin's error body, replaced by the page
   if (ex_.writeBlocked()) return false;
   ex_.sendBody(data, len);
   return true;
@@ -449,6 +532,12 @@ bool RequestFsm::deliverBody(const char* data, size_t len) {
 void RequestFsm::deliverDone(origin::FetchOutcome outcome, bool head_received) {
   using origin::FetchOutcome;
   if (step_ == Step::Done) return;
+  if (page_after_fetch_ != 0) {
+    const int status = page_after_fetch_;
+    page_after_fetch_ = 0;
+    restartForErrorPage(status);
+    return;
+  }
   if (outcome == FetchOutcome::Complete) {
     transition(Step::Done);
     ex_.finish();

@@ -82,6 +82,14 @@ class RequestFsm final : public ExchangeHandler,
   void onPassDone(origin::FetchOutcome outcome, bool head_received) override;
   void onFillGone() override;
 
+  // The request being served: the viewer's, or the custom error page's (§7.1).
+  const policies::ViewerRequest& req() const;
+  // §7.1: CustomErrorResponses has a ResponsePagePath for `status` and no page is being served.
+  bool wantsErrorPage(int status) const;
+  // Serves the configured page instead (a fresh pass through the steps for its path).
+  bool restartForErrorPage(int status);
+  int viewerStatus(int status) const;
+
   bool stepMatchBehavior();
   bool stepViewerChecks();
   bool stepPlanOrigin();
@@ -147,6 +155,12 @@ class RequestFsm final : public ExchangeHandler,
   policies::ObjectResponsePlan plan_;
   BodyWriter writer_;
   std::vector<BodyChunk> chunks_;
+
+  // Custom error page (§7.1).
+  std::optional<policies::ViewerRequest> page_request_;
+  int error_status_ = 0;       // ResponseCode (or the original status) the page is served with
+  int page_after_fetch_ = 0;   // an origin error whose body is being dropped for the page
+  uint32_t generation_ = 0;    // bumped on a restart: stale callers stop
 };
 
 }  // namespace edge::engine

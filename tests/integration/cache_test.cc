@@ -372,6 +372,45 @@ TEST_F(Cache, ViewerConditionalAnswered304FromTheCache) {
   EXPECT_EQ(originCount("/obj/cond"), 1u);
 }
 
+class CacheErrorPages : public Cache {
+ protected:
+  static Json config() {
+    Json cfg = cacheConfig();
+    cfg["DistributionConfig"]["CustomErrorResponses"] = Json::parse(R"({"Quantity": 2, "Items": [
+      {"ErrorCode": 404, "ResponsePagePath": "/obj/errpage", "ResponseCode": "200",
+       "ErrorCachingMinTTL": 30},
+      {"ErrorCode": 503, "ResponsePagePath": "/obj/missingpage", "ResponseCode": "503"}]})");
+    return cfg;
+  }
+  CacheErrorPages() : Cache(config()) {}
+};
+
+TEST_F(CacheErrorPages, OriginErrorIsAnsweredWithTheConfiguredPage) {
+  define("errpage", "cc=max-age=600&len=77");
+  define("gone", "status=404");
+  HttpResponse r = get("/obj/gone");
+  ASSERT_EQ(r.status, 200) << r;  // ResponseCode
+  EXPECT_EQ(r.body, patternBody(77));
+  EXPECT_EQ(xcache(r), "Error from cloudfront");
+  // Both the error and the page are cached (ErrorCachingMinTTL 30, the page's own max-age).
+  HttpResponse again = get("/obj/gone");
+  EXPECT_EQ(again.status, 200) << again;
+  EXPECT_EQ(again.body, patternBody(77));
+  EXPECT_EQ(originCount("/obj/gone"), 1u);
+  EXPECT_EQ(originCount("/obj/errpage"), 1u);
+  advance(31);
+  EXPECT_EQ(get("/obj/gone").status, 200);
+  EXPECT_EQ(originCount("/obj/gone"), 2u);
+  EXPECT_EQ(originCount("/obj/errpage"), 1u);
+}
+
+TEST_F(CacheErrorPages, PageThatCannotBeFetchedGivesItsOwnStatus) {
+  define("busy", "status=503");
+  define("missingpage", "status=404");
+  HttpResponse r = get("/obj/busy");
+  EXPECT_EQ(r.status, 404) << r;  // the status of the page fetch (§7.1)
+}
+
 class CacheSmall : public Cache {
  protected:
   static Json config() {
