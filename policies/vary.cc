@@ -78,4 +78,11 @@ std::optional<std::string> viewerVary(std::string_view vary_value, const Forward
   return out;
 }
 
+void applyViewerVary(HeaderList& headers, const ForwardingRules& rules) {
+  const std::optional<std::string> joined = headers.getJoined("vary");
+  if (!joined) return;
+  headers.remove("vary");
+  if (auto kept = viewerVary(*joined, rules)) headers.add("Vary", std::move(*kept));
+}
+
 }  // namespace edge::policies

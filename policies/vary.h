@@ -33,5 +33,8 @@ VaryTreatment classifyVary(const HeaderList& response_headers, int64_t min_ttl);
 // keep their spelling and order and are joined with ", ". nullopt when nothing remains (the
 // header is then removed, inf). `vary_value` is all Vary lines joined with ", ".
 std::optional<std::string> viewerVary(std::string_view vary_value, const ForwardingRules& rules);
+// Rewrites the Vary lines of a response on its way to the viewer (and into the cache) with
+// viewerVary(): one line, or none.
+void applyViewerVary(HeaderList& headers, const ForwardingRules& rules);
 
 }  // namespace edge::policies

@@ -9,6 +9,7 @@ PACKAGES=(
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev libexpected-dev node-llhttp
   curl wrk nginx-light util-linux procps
+  varnish trafficserver
 )
 
 missing=()
@@ -24,8 +25,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# nginx from Debian starts a system service on install; the bench starts its own instances.
-if command -v systemctl >/dev/null 2>&1; then systemctl disable --now nginx >/dev/null 2>&1 || true; fi
+# nginx, varnish and trafficserver from Debian start system services on install; the benches
+# start their own instances on loopback ports of their own.
+if command -v systemctl >/dev/null 2>&1; then
+  systemctl disable --now nginx varnish varnishncsa trafficserver >/dev/null 2>&1 || true
+fi
 pkill -f 'nginx: master process /usr/sbin/nginx' >/dev/null 2>&1 || true
 
 test -f /usr/share/llhttp/llhttp.c || { echo "setup: node-llhttp sources missing" >&2; exit 1; }

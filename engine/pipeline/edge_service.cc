@@ -48,6 +48,19 @@ OriginFill* EdgeService::startFill(FillPermit&& permit, FillPlan&& plan, FillCli
   return raw->start() ? raw : nullptr;
 }
 
+void EdgeService::noteUncacheable(KeyId key, int64_t now) {
+  if (uncacheable_.size() >= 100000) {
+    std::erase_if(uncacheable_, [now](const auto& kv) { return kv.second <= now; });
+    if (uncacheable_.size() >= 100000) uncacheable_.clear();
+  }
+  uncacheable_[key] = now + kUncacheableMemoSeconds;
+}
+
+bool EdgeService::recentlyUncacheable(KeyId key, int64_t now) const {
+  auto it = uncacheable_.find(key);
+  return it != uncacheable_.end() && it->second > now;
+}
+
 void EdgeService::fillFinished(OriginFill* fill) {
   loop_.defer([this, fill] { fills_.erase(fill); });
 }

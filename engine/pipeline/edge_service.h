@@ -46,6 +46,14 @@ class EdgeService final : public HttpService {
   // A fill ended; it is destroyed on a later iteration.
   void fillFinished(OriginFill* fill);
   size_t fillsInFlight() const { return fills_.size(); }
+
+  // Hit-for-miss (Varnish's term): a key whose last response could not be shared is fetched
+  // without collapsing for a while, so concurrent viewers do not queue behind each other's
+  // uncacheable responses (§9.3 "no collapsing for such objects"). Per worker; keyed by the
+  // key's 64-bit id (a collision only turns collapsing off for the other key).
+  void noteUncacheable(KeyId key, int64_t now);
+  bool recentlyUncacheable(KeyId key, int64_t now) const;
+  static constexpr int64_t kUncacheableMemoSeconds = 60;
   const std::string& viaHost() const { return via_host_; }
   // A fresh X-Amz-Cf-Id.
   std::string newRequestId();
@@ -63,6 +71,7 @@ class EdgeService final : public HttpService {
   origin::CurlMulti curl_;
   std::unordered_map<const policies::Behavior*, policies::BehaviorCacheSettings> settings_;
   std::unordered_map<OriginFill*, std::unique_ptr<OriginFill>> fills_;
+  std::unordered_map<KeyId, int64_t> uncacheable_;  // key → until (epoch s)
   std::string via_host_;
   std::mt19937_64 rng_;
   int64_t date_second_ = -1;

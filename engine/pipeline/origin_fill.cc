@@ -3,6 +3,7 @@
 #include "engine/pipeline/edge_service.h"
 #include "policies/freshness.h"
 #include "policies/ttl.h"
+#include "policies/vary.h"
 #include "policies/viewer_response.h"
 
 namespace edge::engine {
@@ -154,6 +155,7 @@ void OriginFill::onOriginHead(int status, HeaderList&& headers) {
   if (cacheable == nullptr || status == 304) {
     // Not shareable: followers fetch on their own; the leader's viewer gets this response.
     mode_ = Mode::PassThrough;
+    service_.noteUncacheable(permit_.object()->keyId(), received_at_);
     decide(CacheOutcome::Bypass, true, {},
            std::string(policies::toString(std::get<policies::Uncacheable>(d).reason)));
     permit_.abandon(FillFailure::Uncacheable);
@@ -167,6 +169,7 @@ void OriginFill::onOriginHead(int status, HeaderList&& headers) {
   ObjectHead head;
   head.status = status;
   head.headers = policies::filterOriginResponseHeaders(headers, *plan_.behavior, config);
+  policies::applyViewerVary(head.headers, settings.rules);
   HeaderList leader;
   if (cacheable->set_cookie == policies::SetCookieHandling::NotStored) {
     for (const auto& h : head.headers) {

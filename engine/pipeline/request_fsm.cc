@@ -4,6 +4,7 @@
 #include "policies/behavior_match.h"
 #include "policies/freshness.h"
 #include "policies/origin_request.h"
+#include "policies/vary.h"
 
 namespace edge::engine {
 
@@ -234,7 +235,9 @@ bool RequestFsm::stepJoin() {
   transition(Step::Join);
   auto& store = service_.store();
   auto wake = [this] { pump(); };
-  JoinResult r = settings_->collapse
+  const bool collapse =
+      settings_->collapse && !service_.recentlyUncacheable(key_.hash.low64, service_.nowSeconds());
+  JoinResult r = collapse
                      ? store.join(key_, key_path_, ex_.loop(), wake, stale_.get())
                      : store.startFill(key_, key_path_, ex_.loop(), wake);
   switch (r.role) {
@@ -512,6 +515,7 @@ void RequestFsm::deliverHead(int status, policies::HeaderList&& headers) {
   }
   const auto& config = service_.config();
   policies::HeaderList out = policies::filterOriginResponseHeaders(headers, *behavior_, config);
+  policies::applyViewerVary(out, settings_->rules);
   if (!out.has("date")) out.add("Date", service_.httpDate());
   if (config.edge.debug_headers) out.add("X-Edged-Cache-Reason", debugReason(nullptr));
   const auto& req = this->req();

@@ -237,6 +237,35 @@ TEST_F(Cache, SetCookieIsRemovedWhenCookiesAreNotForwarded) {
   EXPECT_EQ(xcache(get("/obj/k")), "Hit from cloudfront");
 }
 
+TEST_F(Cache, VaryIsReducedToWhatTheViewerMaySee) {
+  define("vary", "cc=max-age=60&vary=User-Agent,%20Accept-Encoding,%20X-Foo");
+  HttpResponse r = get("/obj/vary");
+  EXPECT_EQ(r.headers.get("Vary").value_or(""), "Accept-Encoding") << r;
+  HttpResponse hit = get("/obj/vary");
+  EXPECT_EQ(xcache(hit), "Hit from cloudfront");
+  EXPECT_EQ(hit.headers.get("Vary").value_or(""), "Accept-Encoding") << hit;
+}
+
+TEST_F(Cache, UncacheableResponsesAreNotCollapsed) {
+  // After one no-store answer the key is fetched without collapsing: concurrent viewers each go
+  // to the origin at once instead of waiting for the one before (hit-for-miss).
+  define("nc", "cc=no-store&delay_ms=500");
+  ASSERT_EQ(get("/obj/nc").status, 200);
+  std::vector<std::future<HttpResponse>> futures;
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 4; ++i) {
+    futures.push_back(std::async(std::launch::async, [this] {
+      Http http;
+      return http.get(edged_.url("/obj/nc"));
+    }));
+  }
+  for (auto& f : futures) EXPECT_EQ(f.get().status, 200);
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(originCount("/obj/nc"), 5u);
+  // 500 ms in parallel; queued behind a leader it would take 1000 ms.
+  EXPECT_LT(took, Ms(850)) << "the four fetches ran in parallel, not behind a leader";
+}
+
 TEST_F(Cache, ConcurrentMissesCollapseIntoOneOriginFetch) {
   define("slow", "cc=max-age=60&delay_ms=400&len=20000");
   constexpr int kViewers = 10;
