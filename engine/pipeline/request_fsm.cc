@@ -85,7 +85,8 @@ bool RequestFsm::restartForErrorPage(int status) {
   leader_headers_ = {};
   rejoins_ = 0;
   pending_request_ = {};
-  if (!stepMatchBehavior() || !stepViewerChecks() || !stepPlanOrigin()) return true;
+  planned_ = false;
+  if (!stepMatchBehavior() || !stepViewerChecks()) return true;
   stepCacheLookup();
   return true;
 }
@@ -106,7 +107,7 @@ void RequestFsm::detachFill() {
 
 bool RequestFsm::start() {
   request_id_ = service_.newRequestId();
-  if (!stepMatchBehavior() || !stepViewerChecks() || !stepPlanOrigin()) return false;
+  if (!stepMatchBehavior() || !stepViewerChecks()) return false;
   return stepCacheLookup();
 }
 
@@ -133,7 +134,17 @@ bool RequestFsm::stepViewerChecks() {
 }
 
 bool RequestFsm::stepPlanOrigin() {
+  if (planned_) return true;
   transition(Step::PlanOrigin);
+  if (!planOrigin()) {  // the config loader rejects this; never on a valid config
+    synth(EdgeErrorKind::OriginConnectError);
+    return false;
+  }
+  return true;
+}
+
+bool RequestFsm::planOrigin() {
+  if (planned_) return true;
   const auto& config = service_.config();
   origin_ = config.findOrigin(behavior_->target_origin_id);
   if (origin_ == nullptr) {
@@ -144,12 +155,8 @@ bool RequestFsm::stepPlanOrigin() {
       }
     }
   }
-  if (origin_ == nullptr) {  // the config loader rejects this; never on a valid config
-    synth(EdgeErrorKind::OriginConnectError);
-    return false;
-  }
+  if (origin_ == nullptr) return false;
   const auto& req = this->req();
-  path_ = policies::applyDefaultRootObject(req.path, config.distribution.default_root_object);
   policies::OriginRequestPlan plan = policies::planOriginRequest(
       {req, *behavior_, *origin_, config, path_, request_id_, service_.viaHost()});
 
@@ -175,6 +182,7 @@ bool RequestFsm::stepPlanOrigin() {
   f.keepalive_timeout_s = origin_->keepalive_timeout_s;
   f.completion_timeout_s = origin_->response_completion_timeout_s;
   f.retry_read_timeout = req.method == policies::Method::Get || req.method == policies::Method::Head;
+  planned_ = true;
   return true;
 }
 
@@ -183,6 +191,8 @@ bool RequestFsm::stepPlanOrigin() {
 bool RequestFsm::stepCacheLookup() {
   transition(Step::CacheLookup);
   const auto& req = this->req();
+  path_ = policies::applyDefaultRootObject(req.path,
+                                           service_.config().distribution.default_root_object);
   const policies::CacheKeyParts parts = policies::makeCacheKeyParts(
       settings_->key, req, service_.config().edge.domain_name, path_);
   key_ = policies::serializeCacheKey(parts);
@@ -191,7 +201,7 @@ bool RequestFsm::stepCacheLookup() {
   if (no_cache_) {
     outcome_ = CacheOutcome::Bypass;
     ttl_reason_ = std::string(policies::toString(*no_cache_));
-    return stepFetch();
+    return stepPlanOrigin() && stepFetch();
   }
   if (CachedObjectPtr obj = service_.store().lookup(key_)) {
     const auto use = policies::evaluateFreshness(obj->freshness(), service_.nowSeconds());
@@ -248,6 +258,8 @@ bool RequestFsm::stepJoin() {
     case JoinRole::Leader:
       break;
   }
+  // The origin request is planned only now: hits never need it.
+  if (!stepPlanOrigin()) return false;
   leader_ = true;
   outcome_ = CacheOutcome::Miss;
   reader_ = std::move(r.reader);
@@ -261,6 +273,7 @@ bool RequestFsm::stepJoin() {
 }
 
 void RequestFsm::revalidateInBackground(const CachedObjectPtr& stale) {
+  if (!planOrigin()) return;
   JoinResult r = service_.store().join(key_, key_path_, ex_.loop(), [] {}, stale.get());
   if (r.role != JoinRole::Leader) return;  // a refresh is in flight already
   service_.startFill(std::move(r.permit), makeFillPlan(stale), nullptr);
@@ -376,7 +389,7 @@ void RequestFsm::onObjectFailed(const CachedObject& obj) {
       [[fallthrough]];
     case FollowerAction::FetchAlone:
       outcome_ = CacheOutcome::Bypass;
-      stepFetch();
+      if (stepPlanOrigin()) stepFetch();
       return;
     case FollowerAction::ServeError:
       synth(error.value_or(EdgeErrorKind::OriginInvalidResponse));

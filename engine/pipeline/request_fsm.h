@@ -1,11 +1,13 @@
 // The life of one viewer request at the edge, as an explicit state machine (STYLE.md §b): each
 // step is one function; the order follows cloudfront-behavior.md §1.1. Loop thread only.
 //
-//   Recv -> MatchBehavior -> ViewerChecks -> PlanOrigin -> CacheLookup
+//   Recv -> MatchBehavior -> ViewerChecks -> CacheLookup
 //     CacheLookup --fresh / stale-while-revalidate--------------------------> ServeObject -> Done
-//     CacheLookup --miss / stale--> Join --leader: OriginFill (origin_fill.h)--> ServeObject
+//     CacheLookup --miss / stale--> Join --leader: PlanOrigin, OriginFill (origin_fill.h)
+//                                                                           --> ServeObject
 //                                       --follower: the leader's object as it arrives--> ServeObject
-//     CacheLookup --not cacheable (method, policy)--> Fetch -> Deliver -> Done   (pass-through)
+//     CacheLookup --not cacheable (method, policy)--> PlanOrigin -> Fetch -> Deliver -> Done
+//                                                                               (pass-through)
 //   Any step --------------------------------------------------------------> Synth (error page)
 //
 // Every answer records a CacheOutcome (policies/cache_status.h) with its reason: the X-Cache
@@ -92,7 +94,8 @@ class RequestFsm final : public ExchangeHandler,
 
   bool stepMatchBehavior();
   bool stepViewerChecks();
-  bool stepPlanOrigin();
+  bool stepPlanOrigin();  // once; hits skip it
+  bool planOrigin();      // fills pending_request_; false when the target has no origin
   bool stepCacheLookup();
   bool stepJoin();
   bool stepFetch();
@@ -133,6 +136,7 @@ class RequestFsm final : public ExchangeHandler,
   const policies::Origin* origin_ = nullptr;
   const policies::BehaviorCacheSettings* settings_ = nullptr;
   std::string path_;  // after DefaultRootObject
+  bool planned_ = false;  // pending_request_ is ready
   origin::FetchRequest pending_request_;
 
   // Pass-through.
