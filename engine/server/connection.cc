@@ -195,7 +195,12 @@ void Connection::answerError(int status, std::string_view reason) {
 void Connection::sendHead(int status, policies::HeaderList&& headers,
                           std::optional<uint64_t> content_length, bool close_after) {
   if (state_ != State::Active || head_sent_) return;
-  if (close_after || shutting_down_ || !request_complete_) keep_alive_ = false;
+  // A request body still to come closes the connection after the response (it will not be
+  // read). A request without a body is complete even when answered from inside its head
+  // callback (a cache hit), before the parser reports the message end.
+  if (close_after || shutting_down_ || (!request_complete_ && head_.request.has_body)) {
+    keep_alive_ = false;
+  }
   framing_ = chooseFraming(head_.request.method_name, status, content_length.has_value(),
                            head_.request.http_minor);
   if (framing_ == BodyFraming::CloseDelimited) keep_alive_ = false;

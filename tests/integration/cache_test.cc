@@ -87,6 +87,9 @@ TEST_F(Cache, MissThenHitWithAge) {
   EXPECT_GE(age, 7);
   EXPECT_LE(age, 9);
   EXPECT_EQ(originCount("/obj/a"), 1u);
+  // A hit answered from inside the request's head callback still keeps the connection.
+  EXPECT_EQ(second.headers.get("Connection").value_or(""), "keep-alive") << second;
+  EXPECT_EQ(get("/obj/a").connects, 0) << "the hit reused the connection";
   // The debug header tells why: the origin's max-age (Edge.DebugHeaders).
   EXPECT_NE(second.headers.get("X-Edged-Cache-Reason").value_or("").find("max-age=300"),
             std::string::npos)
