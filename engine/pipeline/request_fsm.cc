@@ -193,10 +193,8 @@ bool RequestFsm::stepCacheLookup() {
   const auto& req = this->req();
   path_ = policies::applyDefaultRootObject(req.path,
                                            service_.config().distribution.default_root_object);
-  const policies::CacheKeyParts parts = policies::makeCacheKeyParts(
-      settings_->key, req, service_.config().edge.domain_name, path_);
-  key_ = policies::serializeCacheKey(parts);
-  key_path_ = parts.pathAndQuery();
+  key_ = policies::makeCacheKey(settings_->key, req, service_.config().edge.domain_name, path_);
+  key_path_.clear();  // computed on a miss (keyPath)
   no_cache_ = policies::requestNoCacheReason(req.method, *settings_, key_);
   if (no_cache_) {
     outcome_ = CacheOutcome::Bypass;
@@ -218,6 +216,15 @@ bool RequestFsm::stepCacheLookup() {
     }
   }
   return stepJoin();
+}
+
+const std::string& RequestFsm::keyPath() {
+  if (key_path_.empty()) {
+    key_path_ = policies::makeCacheKeyParts(settings_->key, req(),
+                                            service_.config().edge.domain_name, path_)
+                    .pathAndQuery();
+  }
+  return key_path_;
 }
 
 FillPlan RequestFsm::makeFillPlan(CachedObjectPtr stale) const {
@@ -248,8 +255,8 @@ bool RequestFsm::stepJoin() {
   const bool collapse =
       settings_->collapse && !service_.recentlyUncacheable(key_.hash.low64, service_.nowSeconds());
   JoinResult r = collapse
-                     ? store.join(key_, key_path_, ex_.loop(), wake, stale_.get())
-                     : store.startFill(key_, key_path_, ex_.loop(), wake);
+                     ? store.join(key_, keyPath(), ex_.loop(), wake, stale_.get())
+                     : store.startFill(key_, keyPath(), ex_.loop(), wake);
   switch (r.role) {
     case JoinRole::Hit:
       return serveObject(std::move(r.reader), CacheOutcome::Hit);
@@ -274,7 +281,7 @@ bool RequestFsm::stepJoin() {
 
 void RequestFsm::revalidateInBackground(const CachedObjectPtr& stale) {
   if (!planOrigin()) return;
-  JoinResult r = service_.store().join(key_, key_path_, ex_.loop(), [] {}, stale.get());
+  JoinResult r = service_.store().join(key_, keyPath(), ex_.loop(), [] {}, stale.get());
   if (r.role != JoinRole::Leader) return;  // a refresh is in flight already
   service_.startFill(std::move(r.permit), makeFillPlan(stale), nullptr);
 }

@@ -113,6 +113,8 @@ class RequestFsm final : public ExchangeHandler,
   // The origin request for a fill: HEAD fetched as GET, viewer conditionals and Range removed
   // (the edge answers them from the object), validators of `stale` added (§3.6).
   FillPlan makeFillPlan(CachedObjectPtr stale) const;
+  // The object's path as invalidations match it (only needed when filling).
+  const std::string& keyPath();
   // §3.7: one background refresh per key; this viewer is served the stale copy meanwhile.
   void revalidateInBackground(const CachedObjectPtr& stale);
   void detachFill();
