@@ -340,7 +340,7 @@ for p in $PROXIES; do [ "${STATUS[$p]}" = ok ] || skipped+="$p=${STATUS[$p]};"; 
   awk -F'\t' -v order="$PROXIES" -v skipped="$skipped" -v hitsizes="$SIZES" -v misssizes="$MISS_SIZES" -v miss="$MISS" -v scpu="$SERVER_CPU" -v ccpu="$CLIENT_CPU" '
     NR == 1 { next }
     { k = $1 SUBSEP $2 SUBSEP $3; c = ++n[k]
-      rps[k, c] = $5; p99[k, c] = $6; sc[k, c] = $11; cc[k, c] = $12; own[k, c] = $13
+      rps[k, c] = $5; p99[k, c] = $6; sc[k, c] = $11; cc[k, c] = $12; own[k, c] = $13; eff[k, c] = ($5 != "NA" && $13 > 0 ? $5 * 100 / $13 : "NA")
       req[k] += $8; err[k] += ($9 == "NA" ? 0 : $9); if ($9 == "NA") bad[k]++; of[k] += $10 }
     function median(a, k, cnt,   i, j, t, v, m) {
       m = 0
@@ -352,15 +352,16 @@ for p in $PROXIES; do [ "${STATUS[$p]}" = ok ] || skipped+="$p=${STATUS[$p]};"; 
     function table(phase, size,   np, i, p, k, r, q, best, bestp, bestq, er, eq, t, ok, target, title, m) {
       if (phase == "hit") title = "hit " size; else title = "miss " size " (unique query string per request)"
       printf "\n### %s\n\n", title
-      printf "| proxy | req/s (median) | p99 ms (median) | runs | errors | origin fetches / requests | proxy CPU %% | CPU%s busy %% | CPU%s busy %% |\n", scpu, ccpu
-      printf "|---|---|---|---|---|---|---|---|---|\n"
+      printf "| proxy | req/s (median) | p99 ms (median) | runs | errors | origin fetches / requests | proxy CPU %% | req per proxy CPU-s | CPU%s busy %% | CPU%s busy %% |\n", scpu, ccpu
+      printf "|---|---|---|---|---|---|---|---|---|---|\n"
       np = split(order, P, " "); best = -1; er = -1
       for (i = 1; i <= np; i++) {
         p = P[i]; k = phase SUBSEP size SUBSEP p
-        if (!(k in n)) { printf "| %s | %s | | | | | | | |\n", p, (p in skip ? skip[p] : "no result"); continue }
+        if (!(k in n)) { printf "| %s | %s | | | | | | | | |\n", p, (p in skip ? skip[p] : "no result"); continue }
         r = median(rps, k, n[k]); q = median(p99, k, n[k])
-        printf "| %s | %.0f | %.2f | %d | %d%s | %d / %d | %.0f | %.0f | %.0f |\n", p, r, q, n[k], err[k],
-          (bad[k] ? " (" bad[k] " runs without result)" : ""), of[k], req[k], median(own, k, n[k]), median(sc, k, n[k]), median(cc, k, n[k])
+        printf "| %s | %.0f | %.2f | %d | %d%s | %d / %d | %.0f | %.0f | %.0f | %.0f |\n", p, r, q, n[k], err[k],
+          (bad[k] ? " (" bad[k] " runs without result)" : ""), of[k], req[k], median(own, k, n[k]), median(eff, k, n[k]),
+          median(sc, k, n[k]), median(cc, k, n[k])
         if (p == "edged") { er = r; eq = q }
         else { if (r > best) { best = r; bestp = p; bestq = q }; if (!(size in minq) || q < minq[size]) minq[size] = q }
       }
