@@ -20,15 +20,6 @@ nlohmann::json adminConfig(bool test_clock = true) {
   return cfg;
 }
 
-// The "admin host:port" line edged adds to its ready file.
-std::string adminAddress(const Edged& edged) {
-  for (const std::string& line : edged.readyLines()) {
-    if (line.starts_with("admin ")) return line.substr(6);
-  }
-  ADD_FAILURE() << "no admin line in the ready file";
-  return "127.0.0.1:1";
-}
-
 std::string batch(const std::string& ref, const std::vector<std::string>& paths) {
   return Json{{"CallerReference", ref}, {"Paths", {{"Quantity", paths.size()}, {"Items", paths}}}}
       .dump();
@@ -44,7 +35,7 @@ const std::vector<std::string> kJson = {"Content-Type: application/json"};
 
 class Admin : public ::testing::Test {
  protected:
-  Admin() : edged_(adminConfig(), origin_.port()), admin_("http://" + adminAddress(edged_)) {}
+  Admin() : edged_(adminConfig(), origin_.port()), admin_("http://" + edged_.adminAddress()) {}
 
   TestOrigin origin_;
   Edged edged_;
@@ -162,7 +153,7 @@ TEST_F(Admin, ViewerListenerProxiesAdminPathsToTheOrigin) {
 }
 
 TEST_F(Admin, InvalidateCommand) {
-  const std::string addr = adminAddress(edged_);
+  const std::string addr = edged_.adminAddress();
   CommandResult ok = runCommand({EDGED_BIN, "invalidate", "--admin", addr, "--caller-reference",
                                  "cli-1", "/images/*", "/index.html"});
   EXPECT_EQ(ok.status, 0) << ok.out << ok.err;
@@ -205,7 +196,7 @@ TEST(AdminOff, ClockIs404WithoutTestClock) {
   TestOrigin origin;
   Edged edged(adminConfig(/*test_clock=*/false), origin.port());
   Http http;
-  const std::string admin = "http://" + adminAddress(edged);
+  const std::string admin = "http://" + edged.adminAddress();
   EXPECT_EQ(http.post(admin + "/clock/advance?seconds=600", {}, "").status, 404);
   EXPECT_EQ(http.get(admin + "/healthz").status, 200);
 }

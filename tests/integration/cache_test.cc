@@ -35,20 +35,12 @@ Json cacheConfig() {
   return cfg;
 }
 
-std::string adminAddress(const Edged& edged) {
-  for (const std::string& line : edged.readyLines()) {
-    if (line.starts_with("admin ")) return line.substr(6);
-  }
-  ADD_FAILURE() << "no admin line in the ready file";
-  return "127.0.0.1:1";
-}
-
 std::string xcache(const HttpResponse& r) { return r.headers.get("X-Cache").value_or("(none)"); }
 
 class Cache : public ::testing::Test {
  protected:
   explicit Cache(Json cfg = cacheConfig())
-      : edged_(cfg, origin_.port()), admin_("http://" + adminAddress(edged_)) {}
+      : edged_(cfg, origin_.port()), admin_("http://" + edged_.adminAddress()) {}
 
   // Defines /obj/NAME on the origin (see test_origin.cc).
   void define(const std::string& name, const std::string& query) {

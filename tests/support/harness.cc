@@ -413,6 +413,14 @@ std::string Edged::url(std::string_view path_and_query) const {
   return "http://127.0.0.1:" + std::to_string(port_) + std::string(path_and_query);
 }
 
+std::string Edged::adminAddress() const {
+  for (const std::string& line : readyLines()) {
+    if (line.starts_with("admin ")) return line.substr(6);
+  }
+  ADD_FAILURE() << "no admin line in the ready file";
+  return "127.0.0.1:1";
+}
+
 std::vector<std::string> Edged::readyLines() const {
   std::vector<std::string> lines;
   std::istringstream in(readFile(ready_path_));

@@ -188,6 +188,9 @@ class Edged {
   std::string url(std::string_view path_and_query) const;
   const std::string& configPath() const { return config_path_; }
   std::vector<std::string> readyLines() const;
+  // The admin listener's "host:port" from the ready file (Edge.AdminListen set); ADD_FAILURE and
+  // an unusable address when there is none.
+  std::string adminAddress() const;
   std::string stderrText() const { return readFile(stderr_path_); }
   bool running() { return proc_.running(); }
   // Sends `sig` and waits (≤ timeout) for exit. Returns the status in shell form (exit code or
