@@ -11,7 +11,7 @@ namespace edge::engine {
 EdgeService::EdgeService(Loop& loop, const policies::Config& config)
     : loop_(loop),
       config_(config),
-      curl_(loop.raw()),
+      origins_(loop.raw()),
       via_host_(policies::viaHostFor(config.edge.pop_name)),
       rng_(std::random_device{}()) {}
 

@@ -1,6 +1,6 @@
 // The edge application on one worker loop: turns each viewer request into a RequestFsm and
 // answers malformed requests with CloudFront's error pages. Owns what the requests of one loop
-// share: the curl multi handle, the request-id generator, the cached Date value. Loop thread only.
+// share: the origin client (connection pool, curl multi handle), the request-id generator, the cached Date value. Loop thread only.
 #pragma once
 
 #include <array>
@@ -9,7 +9,7 @@
 #include <string>
 
 #include "engine/server/exchange.h"
-#include "origin/curl_multi.h"
+#include "origin/origin_client.h"
 #include "policies/config.h"
 #include "policies/viewer_response.h"
 
@@ -24,7 +24,7 @@ class EdgeService final : public HttpService {
   void answerParseError(Exchange& ex, int status, std::string_view reason) override;
 
   const policies::Config& config() const { return config_; }
-  origin::CurlMulti& curl() { return curl_; }
+  origin::OriginClient& origins() { return origins_; }
   const std::string& viaHost() const { return via_host_; }
   // A fresh X-Amz-Cf-Id.
   std::string newRequestId();
@@ -38,7 +38,7 @@ class EdgeService final : public HttpService {
  private:
   Loop& loop_;
   const policies::Config& config_;
-  origin::CurlMulti curl_;
+  origin::OriginClient origins_;
   std::string via_host_;
   std::mt19937_64 rng_;
   int64_t date_second_ = -1;

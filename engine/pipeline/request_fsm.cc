@@ -81,8 +81,10 @@ bool RequestFsm::stepPlanOrigin() {
   const uint16_t port = https ? origin_->https_port : origin_->http_port;
   origin::FetchRequest& f = pending_request_;
   f.method = std::move(plan.method);
-  f.url = (https ? "https://" : "http://") + origin_->domain_name + ":" + std::to_string(port) +
-          plan.path_and_query;
+  f.https = https;
+  f.host = origin_->domain_name;
+  f.port = port;
+  f.path_and_query = std::move(plan.path_and_query);
   f.headers = std::move(plan.headers);
   f.has_body = req.has_body;
   if (auto cl = req.headers.get("content-length"); cl && !req.headers.has("transfer-encoding")) {
@@ -90,8 +92,11 @@ bool RequestFsm::stepPlanOrigin() {
   }
   if (auto it = config.edge.origin_address_overrides.find(origin_->domain_name);
       it != config.edge.origin_address_overrides.end()) {
-    f.connect_to = origin_->domain_name + ":" + std::to_string(port) + ":" + it->second.host + ":" +
-                   std::to_string(it->second.port);
+    f.connect_host = it->second.host;
+    f.connect_port = it->second.port;
+  } else {
+    f.connect_host = origin_->domain_name;
+    f.connect_port = port;
   }
   f.connection_attempts = origin_->connection_attempts;
   f.connect_timeout_s = origin_->connection_timeout_s;
@@ -104,8 +109,8 @@ bool RequestFsm::stepPlanOrigin() {
 
 bool RequestFsm::stepFetch() {
   transition(Step::Fetch);
-  fetch_ = std::make_unique<origin::OriginFetch>(service_.curl(), std::move(pending_request_),
-                                                static_cast<origin::FetchObserver&>(*this));
+  fetch_ = service_.origins().open(std::move(pending_request_),
+                                   static_cast<origin::FetchObserver&>(*this));
   if (!fetch_->start()) {
     fetch_.reset();
     synth(EdgeErrorKind::OriginConnectError);
