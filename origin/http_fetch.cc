@@ -105,6 +105,7 @@ void HttpFetch::beginAttempt(bool allow_reuse) {
   llhttp_init(&parser_, HTTP_RESPONSE, &kSettings);
   parser_.data = this;
   head_in_.items().clear();
+  head_in_.reserve(16);
   in_value_ = false;
   head_bytes_ = 0;
   got_bytes_ = false;

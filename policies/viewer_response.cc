@@ -14,7 +14,7 @@ bool isResponseHopByHop(std::string_view name, std::string_view connection) {
   for (std::string_view n : kNames) {
     if (iequals(name, n)) return true;
   }
-  if (toLower(name).starts_with("proxy-")) return true;
+  if (istartsWith(name, "proxy-")) return true;
   std::string_view rest = connection;
   while (!rest.empty()) {
     const size_t comma = rest.find(',');
@@ -44,6 +44,7 @@ HeaderList filterOriginResponseHeaders(const HeaderList& origin_headers, const B
   // §3.10: Set-Cookie survives only when the behaviour forwards cookies to the origin.
   const bool keep_cookies = forwardsCookies(resolveForwardingRules(behavior, config));
   HeaderList out;
+  out.reserve(origin_headers.size() + 6);  // + Date and the edge stamp, without regrowing
   for (const Header& h : origin_headers) {
     if (isResponseHopByHop(h.name, connection) || iequals(h.name, "Content-Length") ||
         iequals(h.name, "Via") || (!keep_cookies && iequals(h.name, "Set-Cookie"))) {
