@@ -43,6 +43,9 @@ mkdir -p "$run/www"
 head -c 1024 /dev/urandom > "$run/www/1k.bin"
 head -c 16384 /dev/urandom > "$run/www/16k.bin"
 head -c 262144 /dev/urandom > "$run/www/256k.bin"
+# nginx runs its workers as user nobody: the origin must be able to read the files.
+chmod 755 "$run" "$run/www"
+chmod 644 "$run"/www/*
 
 cat > "$run/origin.conf" <<NGX
 worker_processes 1; daemon off; pid $run/origin.pid; error_log $run/origin.err warn;

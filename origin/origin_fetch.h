@@ -1,14 +1,16 @@
-// One streaming origin request through the loop's CurlMulti: request body pushed in as it
-// arrives from the viewer, response head and body handed out as they arrive, with backpressure
-// both ways. Retries connection failures up to ConnectionAttempts (§1.8). Loop thread only.
+// One streaming origin request: request body pushed in as it arrives from the viewer, response
+// head and body handed out as they arrive, with backpressure both ways. Retries connection
+// failures up to ConnectionAttempts (§1.8). Two implementations: HttpFetch (our own HTTP/1.1
+// client, plain-HTTP origins) and CurlFetch (libcurl, HTTPS origins); OriginClient::open picks
+// one. Loop thread only.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
-#include "origin/curl_multi.h"
 #include "policies/http_types.h"
 
 namespace edge::origin {
@@ -28,11 +30,17 @@ std::string_view toString(FetchOutcome o);
 
 struct FetchRequest {
   std::string method;  // as the viewer sent it
-  std::string url;     // "http://<DomainName>:<port><path?query>"
+  // Where the request goes, parsed once by the planner: nobody re-parses a URL.
+  bool https = false;
+  std::string host;  // origin DomainName (what Host and TLS SNI name)
+  uint16_t port = 80;
+  std::string path_and_query;  // request target, "/..."
+  // Where the TCP connection goes: the Edge.OriginAddressOverrides target, else host/port.
+  std::string connect_host;
+  uint16_t connect_port = 80;
   policies::HeaderList headers;  // everything but body framing
   bool has_body = false;
   std::optional<uint64_t> body_length;  // Content-Length when known, else chunked upload
-  std::string connect_to;  // CURLOPT_CONNECT_TO entry "host:port:addr:port", "" for none
   int connection_attempts = 3;
   int connect_timeout_s = 10;
   int read_timeout_s = 30;
@@ -44,84 +52,42 @@ struct FetchRequest {
 class FetchObserver {
  public:
   virtual ~FetchObserver() = default;
-  // Final (non-1xx) status and headers. Called from a curl callback: must not call back into
-  // the fetch or destroy it.
+  // Final (non-1xx) status and headers. Called from inside the fetch's I/O callbacks: must not
+  // call back into the fetch or destroy it.
   virtual void onOriginHead(int status, policies::HeaderList&& headers) = 0;
   // Body bytes (transfer-decoded). Return false to refuse them for now: the fetch pauses and
-  // hands the same bytes again after resumeResponse(). Called from a curl callback.
+  // hands the same bytes again after resumeResponse(). Called from the fetch's I/O callbacks.
   virtual bool onOriginBody(const char* data, size_t len) = 0;
-  // Every pushed request-body byte was taken by curl: the viewer may send more. Called from a
-  // curl callback.
+  // Every pushed request-body byte was taken by the transport: the viewer may send more. Called
+  // from the fetch's I/O callbacks.
   virtual void onRequestBodyDrained() {}
-  // The fetch is over. Called outside curl callbacks: the observer may destroy the fetch.
+  // The fetch is over. Called only from a loop callback, never from inside a call made on the
+  // fetch: the observer may destroy the fetch.
   virtual void onOriginDone(FetchOutcome outcome, bool head_received) = 0;
 };
 
-class OriginFetch final : public CurlTransfer {
+class OriginFetch {
  public:
   static constexpr size_t kMaxHeadBytes = 20480;
 
-  OriginFetch(CurlMulti& multi, FetchRequest&& req, FetchObserver& observer);
-  ~OriginFetch() override;  // cancels a running transfer
-  OriginFetch(const OriginFetch&) = delete;
-  OriginFetch& operator=(const OriginFetch&) = delete;
+  virtual ~OriginFetch() = default;  // cancels a running fetch
 
-  // Starts the transfer; false when curl refused it (observer not called).
-  bool start();
+  // Starts the fetch; false when it could not even be started (observer not called).
+  virtual bool start() = 0;
 
-  // Request body, de-chunked, as it arrives. Not from a curl callback.
-  void pushBody(const char* data, size_t len);
-  void endBody();
-  size_t bufferedBody() const { return body_.size() - body_off_; }
+  // Request body, de-chunked, as it arrives.
+  virtual void pushBody(const char* data, size_t len) = 0;
+  virtual void endBody() = 0;
+  // Request-body bytes pushed but not yet taken by the transport.
+  virtual size_t bufferedBody() const = 0;
 
   // The observer can take body bytes again.
-  void resumeResponse();
-  // Stops the transfer; no onOriginDone follows.
-  void cancel();
+  virtual void resumeResponse() = 0;
+  // Stops the fetch; no onOriginDone follows.
+  virtual void cancel() = 0;
 
-  int attempts() const { return attempts_; }
-
- private:
-  static size_t onHeaderLine(char* data, size_t size, size_t n, void* userp);
-  static size_t onWrite(char* data, size_t size, size_t n, void* userp);
-  static size_t onRead(char* data, size_t size, size_t n, void* userp);
-  void onTransferDone(CURLcode result) override;
-  void noteProgress();
-  void armReadTimer(uint64_t ms);
-  void onReadTimer();
-  bool configure();
-  void applyPause();
-  FetchOutcome classify(CURLcode result) const;
-
-  CurlMulti& multi_;
-  FetchRequest req_;
-  FetchObserver& observer_;
-  CurlEasyPtr easy_;
-  CurlSlistPtr header_list_;
-  CurlSlistPtr connect_to_;
-  bool running_ = false;
-  int attempts_ = 0;
-  // OriginReadTimeout (§1.8): no byte from the origin for this long, first byte or between
-  // packets. Measured from the last progress; paused or still-connecting transfers are exempt
-  // (the viewer or CONNECTTIMEOUT is responsible then).
-  uv_timer_t* read_timer_ = nullptr;  // freed in its close callback
-  uint64_t last_progress_ms_ = 0;
-  bool read_timed_out_ = false;
-
-  // Response head being assembled from header lines.
-  int status_ = 0;
-  policies::HeaderList head_;
-  size_t head_bytes_ = 0;
-  bool head_delivered_ = false;
-  bool head_too_big_ = false;
-  bool recv_paused_ = false;
-
-  // Request body not yet taken by curl.
-  std::string body_;
-  size_t body_off_ = 0;
-  uint64_t body_sent_ = 0;
-  bool body_ended_ = false;
-  bool send_paused_ = false;
+  virtual int attempts() const = 0;
 };
+using OriginFetchPtr = std::unique_ptr<OriginFetch>;
 
 }  // namespace edge::origin

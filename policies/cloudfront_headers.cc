@@ -34,9 +34,10 @@ std::string flag(bool b) { return b ? "true" : "false"; }
 }  // namespace
 
 bool isCloudFrontGeneratedHeader(std::string_view name) {
-  const std::string lower = toLower(name);
-  return lower == "cloudfront-forwarded-proto" || lower.starts_with("cloudfront-viewer-") ||
-         (lower.starts_with("cloudfront-is-") && lower.ends_with("-viewer"));
+  if (!istartsWith(name, "cloudfront-")) return false;  // the common case, no allocation
+  return iequals(name, "cloudfront-forwarded-proto") || istartsWith(name, "cloudfront-viewer-") ||
+         (istartsWith(name, "cloudfront-is-") && name.size() >= 7 &&
+          iequals(name.substr(name.size() - 7), "-viewer"));
 }
 
 std::optional<std::string> cloudFrontGeneratedHeader(std::string_view name,

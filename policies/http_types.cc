@@ -20,6 +20,10 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
+bool istartsWith(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
+}
+
 std::string toLower(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = asciiLower(c);

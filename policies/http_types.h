@@ -15,6 +15,8 @@ namespace edge::policies {
 bool iequals(std::string_view a, std::string_view b);
 std::string toLower(std::string_view s);
 std::string_view trimOws(std::string_view s);  // strips SP and HTAB (RFC 9110 §5.6.3)
+// `s` starts with `prefix`, ASCII case-insensitively (no allocation, unlike toLower()).
+bool istartsWith(std::string_view s, std::string_view prefix);
 
 struct Header {
   std::string name;
@@ -41,6 +43,7 @@ class HeaderList {
   size_t count(std::string_view name) const;
   bool has(std::string_view name) const { return get(name).has_value(); }
 
+  void reserve(size_t n) { items_.reserve(n); }
   const std::vector<Header>& items() const { return items_; }
   std::vector<Header>& items() { return items_; }
   size_t size() const { return items_.size(); }

@@ -36,8 +36,7 @@ bool neverForwarded(std::string_view name, std::string_view connection) {
   for (std::string_view n : {"Content-Length", "Expect", "X-Real-IP", "X-Forwarded-Proto"}) {
     if (iequals(name, n)) return true;
   }
-  const std::string lower = toLower(name);
-  return lower.starts_with("x-edge-") || lower.starts_with("proxy-");
+  return istartsWith(name, "x-edge-") || istartsWith(name, "proxy-");
 }
 
 // §13.1 legacy table: forwarded unless one of the "removed" rows.
@@ -248,6 +247,7 @@ OriginRequestPlan planOriginRequest(const OriginRequestInputs& in) {
   if (!query.empty()) plan.path_and_query += "?" + query;
 
   HeaderList& out = plan.headers;
+  out.reserve(v.headers.size() + in.origin.custom_headers.size() + 8);
   const std::string connection = v.headers.getJoined("connection").value_or("");
   const auto viewer_host = v.headers.get("host");
   const bool keep_host = !in.origin.is_s3 && viewer_host && headerForwardedByConfig(r, "Host");

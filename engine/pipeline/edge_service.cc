@@ -12,7 +12,7 @@ EdgeService::EdgeService(Loop& loop, const EdgeContext& context)
     : loop_(loop),
       context_(context),
       config_(context.config),
-      curl_(loop.raw()),
+      origins_(loop.raw()),
       via_host_(policies::viaHostFor(config_.edge.pop_name)),
       rng_(std::random_device{}()) {
   const auto& d = config_.distribution;
@@ -24,7 +24,7 @@ EdgeService::EdgeService(Loop& loop, const EdgeContext& context)
 }
 
 EdgeService::~EdgeService() {
-  // Fills first: their fetches use curl_, their permits the store.
+  // Fills first: their fetches use origins_, their permits the store.
   fills_.clear();
 }
 
@@ -35,8 +35,8 @@ const policies::BehaviorCacheSettings& EdgeService::cacheSettings(
 
 std::unique_ptr<origin::OriginFetch> EdgeService::openFetch(origin::FetchRequest&& request,
                                                             origin::FetchObserver& observer) {
-  auto fetch = std::make_unique<origin::OriginFetch>(curl_, std::move(request), observer);
-  if (!fetch->start()) return nullptr;
+  origin::OriginFetchPtr fetch = origins_.open(std::move(request), observer);
+  if (!fetch || !fetch->start()) return nullptr;
   return fetch;
 }
 

@@ -14,7 +14,7 @@
 #include "engine/pipeline/edge_context.h"
 #include "engine/pipeline/origin_fill.h"
 #include "engine/server/exchange.h"
-#include "origin/curl_multi.h"
+#include "origin/origin_client.h"
 #include "policies/cache_settings.h"
 #include "policies/config.h"
 #include "policies/viewer_response.h"
@@ -37,6 +37,7 @@ class EdgeService final : public HttpService {
   // The behaviour's cache settings, resolved once at start.
   const policies::BehaviorCacheSettings& cacheSettings(const policies::Behavior& behavior) const;
 
+  origin::OriginClient& origins() { return origins_; }
   // A started origin fetch reporting to `observer`, or null when it could not start.
   std::unique_ptr<origin::OriginFetch> openFetch(origin::FetchRequest&& request,
                                                  origin::FetchObserver& observer);
@@ -68,7 +69,7 @@ class EdgeService final : public HttpService {
   Loop& loop_;
   EdgeContext context_;
   const policies::Config& config_;
-  origin::CurlMulti curl_;
+  origin::OriginClient origins_;
   std::unordered_map<const policies::Behavior*, policies::BehaviorCacheSettings> settings_;
   std::unordered_map<OriginFill*, std::unique_ptr<OriginFill>> fills_;
   std::unordered_map<KeyId, int64_t> uncacheable_;  // key → until (epoch s)

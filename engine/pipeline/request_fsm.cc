@@ -164,8 +164,10 @@ bool RequestFsm::planOrigin() {
   const uint16_t port = https ? origin_->https_port : origin_->http_port;
   origin::FetchRequest& f = pending_request_;
   f.method = std::move(plan.method);
-  f.url = (https ? "https://" : "http://") + origin_->domain_name + ":" + std::to_string(port) +
-          plan.path_and_query;
+  f.https = https;
+  f.host = origin_->domain_name;
+  f.port = port;
+  f.path_and_query = std::move(plan.path_and_query);
   f.headers = std::move(plan.headers);
   f.has_body = req.has_body;
   if (auto cl = req.headers.get("content-length"); cl && !req.headers.has("transfer-encoding")) {
@@ -173,8 +175,11 @@ bool RequestFsm::planOrigin() {
   }
   if (auto it = config.edge.origin_address_overrides.find(origin_->domain_name);
       it != config.edge.origin_address_overrides.end()) {
-    f.connect_to = origin_->domain_name + ":" + std::to_string(port) + ":" + it->second.host + ":" +
-                   std::to_string(it->second.port);
+    f.connect_host = it->second.host;
+    f.connect_port = it->second.port;
+  } else {
+    f.connect_host = origin_->domain_name;
+    f.connect_port = port;
   }
   f.connection_attempts = origin_->connection_attempts;
   f.connect_timeout_s = origin_->connection_timeout_s;

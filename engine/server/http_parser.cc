@@ -68,6 +68,7 @@ int RequestParser::onMessageBegin(llhttp_t* p) {
   s->field_.clear();
   s->value_.clear();
   s->head_ = RequestHead{};
+  s->head_.request.headers.reserve(16);
   return 0;
 }
 

@@ -32,6 +32,15 @@
 //                   half the body, then close). If-None-Match matching the ETag or
 //                   If-Modified-Since equal to Last-Modified → 304 with the validators and
 //                   Cache-Control.
+//   /interim        a 100 Continue and a 103 Early Hints response, then 200 "final\n".
+//   /close-delimited?n=N
+//                   200 without Content-Length or Transfer-Encoding: N pattern bytes, then close.
+//   /drop-next      200 "ok\n", keep-alive; the NEXT request on this connection is read and then
+//                   the connection is closed without an answer (an origin that closed an idle
+//                   keep-alive connection just as the client reused it).
+//   /close-idle?ms=X
+//                   200 "ok\n", keep-alive; the connection is closed after X ms without a next
+//                   request (the origin's own keep-alive timeout).
 //   /stats          {"requests": R, "connections": C, "accepted": A, "open": O, "paths": {...}}
 //   /stats/reset    zeroes the counters.
 // Counting: /stats* requests are never counted. `requests` counts request heads parsed;
@@ -42,6 +51,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -151,6 +161,8 @@ class Reader {
       return true;
     }
   }
+
+  bool hasBuffered() const { return pos_ < buf_.size(); }
 
   // One line without its CRLF (a bare LF also ends a line). nullopt on EOF or if longer than max.
   std::optional<std::string> readLine(size_t max) {
@@ -414,6 +426,7 @@ struct Exchange {
   int fd;
   const Request& req;
   bool keep_alive;  // decided from the request; a handler may clear it
+  int idle_close_ms = 0;  // After::CloseWhenIdle
   bool head() const { return req.method == "HEAD"; }
 
   std::string statusAndHeaders(int status, const std::vector<std::string>& extra) const {
@@ -605,7 +618,7 @@ void resetConnection(int fd) {
   ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
 }
 
-enum class After { KeepGoing, Close, CloseWithReset };
+enum class After { KeepGoing, Close, CloseWithReset, DropNext, CloseWhenIdle };
 
 // Serves one request whose body has been read. Returns what to do with the connection next.
 After dispatch(Exchange& ex) {
@@ -648,6 +661,26 @@ After dispatch(Exchange& ex) {
     std::vector<std::string> h{"Content-Type: text/plain", "Content-Length: 1000"};
     sendAll(ex.fd, ex.statusAndHeaders(200, h) + patternBytes(0, 100));
     return After::Close;
+  } else if (path == "/interim") {
+    std::string out = "HTTP/1.1 100 Continue\r\n\r\n"
+                      "HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n";
+    out += ex.statusAndHeaders(200, {"Content-Type: text/plain", "Content-Length: 6"});
+    if (!ex.head()) out += "final\n";
+    ok = sendAll(ex.fd, out);
+  } else if (path == "/close-delimited") {
+    std::string out = "HTTP/1.1 200 OK\r\nServer: test_origin\r\nContent-Type: text/plain\r\n\r\n";
+    if (!ex.head()) out += patternBytes(0, toU64(q, "n", 0));
+    sendAll(ex.fd, out);
+    return After::Close;
+  } else if (path == "/drop-next") {
+    ok = ex.sendSimple(200, "text/plain", "ok\n");
+    if (ok && ex.keep_alive) return After::DropNext;
+  } else if (path == "/close-idle") {
+    ok = ex.sendSimple(200, "text/plain", "ok\n");
+    if (ok && ex.keep_alive) {
+      ex.idle_close_ms = static_cast<int>(toU64(q, "ms", 0));
+      return After::CloseWhenIdle;
+    }
   } else if (path == "/bad-status") {
     sendAll(ex.fd, "garbage\r\n\r\n");
     return After::Close;
@@ -676,7 +709,14 @@ void serveConnection(int fd) {
   Reader in(fd);
   bool counted_connection = false;
   After after = After::Close;
+  bool drop_next = false;
+  int idle_close_ms = -1;
   for (;;) {
+    if (idle_close_ms >= 0) {
+      pollfd pfd{fd, POLLIN, 0};
+      if (!in.hasBuffered() && ::poll(&pfd, 1, idle_close_ms) == 0) break;
+      idle_close_ms = -1;
+    }
     Request req;
     ReadResult r = readHead(in, &req);
     if (r == ReadResult::Eof) break;
@@ -702,7 +742,16 @@ void serveConnection(int fd) {
       ex.sendSimple(400, "text/plain", "test_origin: malformed request body framing\n");
       break;
     }
+    if (drop_next) break;  // read the request, then close without answering
     after = dispatch(ex);
+    if (after == After::DropNext) {
+      drop_next = true;
+      continue;
+    }
+    if (after == After::CloseWhenIdle) {
+      idle_close_ms = ex.idle_close_ms;
+      continue;
+    }
     if (after != After::KeepGoing) break;
   }
   if (after == After::CloseWithReset) resetConnection(fd);

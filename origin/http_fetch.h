@@ -1,0 +1,130 @@
+// OriginFetch over our own HTTP/1.1 client (plain-HTTP origins): libuv TCP from the loop's
+// OriginPool, llhttp response parser. One request per connection at a time; the connection
+// goes back to the pool only after a complete keep-alive response to a fully sent request.
+//
+//   start -> [Resolving] -> Connecting -> Exchanging -> Done
+//            (reused keep-alive connection: straight to Exchanging)
+//
+// Timeouts run on the pool's coarse tick: ConnectionTimeout per attempt, OriginReadTimeout per
+// gap between received bytes (first byte included; paused or body-starved time exempt) and the
+// response completion timeout. Loop thread only.
+#pragma once
+
+#include <llhttp.h>
+#include <uv.h>
+
+#include <string>
+
+#include "origin/origin_fetch.h"
+#include "origin/origin_pool.h"
+
+namespace edge::origin {
+
+class HttpFetch final : public OriginFetch, private ConnUser, private PoolClient {
+ public:
+  HttpFetch(OriginPool& pool, FetchRequest&& req, FetchObserver& observer);
+  ~HttpFetch() override;
+  HttpFetch(const HttpFetch&) = delete;
+  HttpFetch& operator=(const HttpFetch&) = delete;
+
+  bool start() override;
+  void pushBody(const char* data, size_t len) override;
+  void endBody() override;
+  size_t bufferedBody() const override { return out_.size() - out_off_; }
+  void resumeResponse() override;
+  void cancel() override;
+  int attempts() const override { return attempts_; }
+
+ private:
+  enum class Phase : uint8_t { Idle, Resolving, Connecting, Exchanging, Done };
+
+  // ConnUser
+  void onConnConnected(int status) override;
+  void onConnRead(ssize_t nread, const char* data) override;
+  void onConnWritten(int status) override;
+  // PoolClient
+  void onTick(uint64_t now_ms) override;
+  void onKick() override;
+
+  // llhttp callbacks
+  static int onStatus(llhttp_t* p, const char* at, size_t len);
+  static int onHeaderField(llhttp_t* p, const char* at, size_t len);
+  static int onHeaderValue(llhttp_t* p, const char* at, size_t len);
+  static int onHeadersComplete(llhttp_t* p);
+  static int onBody(llhttp_t* p, const char* at, size_t len);
+  static int onMessageComplete(llhttp_t* p);
+  static const llhttp_settings_t kSettings;
+
+  void buildHead();
+  void beginAttempt(bool allow_reuse);
+  void resolve();
+  void connectNew();
+  void flush();
+  void parse(const char* data, size_t len);
+  void onEof(ssize_t nread);
+  void onResponseComplete();
+  // The attempt failed with `outcome`: retries when allowed, else finishes.
+  void attemptFailed(FetchOutcome outcome);
+  bool canStaleRetry() const;
+  void dropConn();
+  // Ends the fetch: onOriginDone now (from a loop callback) or from a kick (inside an API call).
+  // Nothing may touch `this` after it.
+  void finish(FetchOutcome outcome);
+  void resumeNow();
+
+  OriginPool& pool_;
+  FetchRequest req_;
+  FetchObserver& observer_;
+  std::string key_;  // "connect_host:connect_port"
+  Phase phase_ = Phase::Idle;
+  int attempts_ = 0;
+  int in_api_ = 0;  // > 0 inside a call the pipeline made
+  bool watched_ = false;
+  bool kicked_ = false;
+
+  // Where to connect.
+  sockaddr_storage addr_{};
+  bool have_addr_ = false;
+  uv_getaddrinfo_t* gai_ = nullptr;  // in flight; freed in its callback
+
+  OriginConn* conn_ = nullptr;
+  bool reused_ = false;
+  bool stale_retried_ = false;
+
+  // Request: the serialized head (kept for retries) and the framed body not yet written.
+  std::string head_;
+  size_t head_off_ = 0;
+  std::string out_;
+  size_t out_off_ = 0;
+  uint64_t body_sent_ = 0;  // framed body bytes handed to the socket
+  bool chunked_ = false;
+  bool body_ended_ = false;
+  bool write_failed_ = false;
+  bool drain_pending_ = false;  // onRequestBodyDrained owed once the body buffer empties
+
+  // Deadlines (uv_now ms).
+  uint64_t attempt_started_ms_ = 0;
+  uint64_t last_progress_ms_ = 0;
+  uint64_t completion_deadline_ms_ = 0;  // 0: none
+
+  // Response.
+  llhttp_t parser_;
+  policies::HeaderList head_in_;
+  bool in_value_ = false;
+  size_t head_bytes_ = 0;
+  bool head_too_big_ = false;
+  bool head_delivered_ = false;
+  bool got_bytes_ = false;  // any response byte on this attempt
+  bool message_done_ = false;
+  bool keep_alive_ = false;
+  bool body_paused_ = false;   // observer refused body: reading stopped
+  std::string held_body_;      // the refused body bytes, offered again first
+  std::string held_input_;     // received, not yet parsed
+
+  // Deferred from an API call.
+  bool done_pending_ = false;
+  FetchOutcome pending_outcome_ = FetchOutcome::Complete;
+  bool resume_pending_ = false;
+};
+
+}  // namespace edge::origin
