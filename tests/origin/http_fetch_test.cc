@@ -49,6 +49,10 @@ class CannedOrigin {
   }
   uint16_t port() const { return port_; }
   int accepted() const { return accepted_; }
+  std::string received() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return received_;
+  }
 
  private:
   void run() {
@@ -67,6 +71,10 @@ class CannedOrigin {
           ssize_t n = ::recv(c, tmp, sizeof tmp, 0);
           if (n <= 0) break;
           buf.append(tmp, static_cast<size_t>(n));
+          {
+            std::lock_guard<std::mutex> lock(mu_);
+            received_.append(tmp, static_cast<size_t>(n));
+          }
           size_t end;
           while ((end = buf.find("\r\n\r\n")) != std::string::npos) {
             buf.erase(0, end + 4);
@@ -84,6 +92,7 @@ class CannedOrigin {
   std::vector<std::thread> conns_;
   std::mutex mu_;
   std::vector<int> fds_;  // closed after the threads are joined
+  std::string received_;  // every byte received, all connections
 };
 
 FetchRequest requestTo(uint16_t port) {
@@ -243,6 +252,48 @@ TEST_F(HttpFetchTest, InterimAndHeadResponses) {
   EXPECT_EQ(rec.body, "");
   fetch.reset();
   EXPECT_EQ(pool_->idleCount(), 1u);
+  closePool();
+}
+
+TEST_F(HttpFetchTest, OversizedResponseHeadIsHeaderTooBig) {
+  CannedOrigin origin("HTTP/1.1 200 OK\r\nX-Big: " + std::string(OriginFetch::kMaxHeadBytes, 'b') +
+                      "\r\nContent-Length: 2\r\n\r\nok");
+  pool_ = std::make_unique<OriginPool>(&loop_);
+  Recorder rec;
+  rec.loop = &loop_;
+  auto fetch = std::make_unique<HttpFetch>(*pool_, requestTo(origin.port()), rec);
+  ASSERT_TRUE(fetch->start());
+  runFor(&loop_, 2000);
+  ASSERT_TRUE(rec.done);
+  EXPECT_EQ(rec.outcome, FetchOutcome::HeaderTooBig);
+  EXPECT_EQ(rec.status, 0);  // no head reached the observer
+  fetch.reset();
+  EXPECT_EQ(pool_->idleCount(), 0u);
+  closePool();
+}
+
+TEST_F(HttpFetchTest, ChunkedUploadIsReframedAndStreamed) {
+  CannedOrigin origin("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+  pool_ = std::make_unique<OriginPool>(&loop_);
+  Recorder rec;
+  rec.loop = &loop_;
+  FetchRequest req = requestTo(origin.port());
+  req.method = "POST";
+  req.has_body = true;  // no length: chunked towards the origin
+  auto fetch = std::make_unique<HttpFetch>(*pool_, std::move(req), rec);
+  ASSERT_TRUE(fetch->start());
+  fetch->pushBody("hello", 5);
+  fetch->pushBody(" world", 6);
+  fetch->endBody();
+  runFor(&loop_, 2000);
+  ASSERT_TRUE(rec.done);
+  EXPECT_EQ(rec.outcome, FetchOutcome::Complete);
+  EXPECT_EQ(rec.status, 200);
+  const std::string got = origin.received();
+  EXPECT_NE(got.find("POST /x HTTP/1.1\r\n"), std::string::npos) << got;
+  EXPECT_NE(got.find("Transfer-Encoding: chunked\r\n"), std::string::npos) << got;
+  EXPECT_NE(got.find("\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"), std::string::npos) << got;
+  fetch.reset();
   closePool();
 }
 
