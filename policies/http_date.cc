@@ -1,6 +1,9 @@
 #include "policies/http_date.h"
 
+#include <cstdint>
 #include <cstdio>
+#include <optional>
+#include <string_view>
 #include <cstring>
 #include <ctime>
 
@@ -17,6 +20,45 @@ int monthIndex(std::string_view m) {
   }
   return -1;
 }
+
+// Days since 1970-01-01 of a proleptic Gregorian date (month 1-12); a day past the month's end
+// rolls into the next month, as timegm() normalises it.
+int64_t daysFromCivil(int64_t y, int m, int d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const int64_t yoe = y - era * 400;
+  const int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+bool twoOrFourDigits(std::string_view s, size_t pos, size_t n, int& out) {
+  int v = 0;
+  for (size_t i = pos; i < pos + n; ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    v = v * 10 + (s[i] - '0');
+  }
+  out = v;
+  return true;
+}
+
+// The fast path for the one format senders must produce (RFC 9110 §5.6.7), exactly 29 bytes:
+// "Sun, 06 Nov 1994 08:49:37 GMT". nullopt sends the caller to the general parser.
+std::optional<int64_t> parseImfFixdate(std::string_view s) {
+  if (s.size() != 29 || s[3] != ',' || s[4] != ' ' || s[7] != ' ' || s[11] != ' ' ||
+      s[16] != ' ' || s[19] != ':' || s[22] != ':' || s[25] != ' ' || s.substr(26) != "GMT") {
+    return std::nullopt;
+  }
+  int day = 0, year = 0, hh = 0, mm = 0, ss = 0;
+  const int m = monthIndex(s.substr(8, 3));
+  if (m < 0 || !twoOrFourDigits(s, 5, 2, day) || !twoOrFourDigits(s, 12, 4, year) ||
+      !twoOrFourDigits(s, 17, 2, hh) || !twoOrFourDigits(s, 20, 2, mm) ||
+      !twoOrFourDigits(s, 23, 2, ss)) {
+    return std::nullopt;
+  }
+  if (day < 1 || day > 31 || hh > 23 || mm > 59 || ss > 60) return std::nullopt;
+  return daysFromCivil(year, m + 1, day) * 86400 + hh * 3600 + mm * 60 + ss;
+}
 }  // namespace
 
 std::string formatHttpDate(int64_t epoch_seconds) {
@@ -30,6 +72,7 @@ std::string formatHttpDate(int64_t epoch_seconds) {
 }
 
 std::optional<int64_t> parseHttpDate(std::string_view text) {
+  if (auto fast = parseImfFixdate(text)) return fast;
   const std::string s(text);
   struct tm tm {};
   char wday[16] = {0}, mon[4] = {0};
