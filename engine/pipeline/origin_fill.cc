@@ -32,6 +32,34 @@ policies::EdgeErrorKind edgeErrorFor(FetchOutcome outcome) {
   }
 }
 
+ObjectHead makeObjectHead(int status, const HeaderList& origin_headers,
+                          const policies::Cacheable& decision, const policies::Behavior& behavior,
+                          const policies::BehaviorCacheSettings& settings,
+                          const policies::Config& config, int64_t received_at,
+                          HeaderList* leader_only) {
+  ObjectHead head;
+  head.status = status;
+  if (!origin_headers.has("transfer-encoding")) {
+    if (auto cl = origin_headers.get("content-length")) {
+      head.content_length = policies::parseContentLength(*cl);
+    }
+  }
+  head.headers = policies::filterOriginResponseHeaders(origin_headers, behavior, config);
+  policies::applyViewerVary(head.headers, settings.rules);
+  if (decision.set_cookie == policies::SetCookieHandling::NotStored) {
+    for (const auto& h : head.headers) {
+      if (leader_only != nullptr && policies::iequals(h.name, "set-cookie")) {
+        leader_only->add(h.name, h.value);
+      }
+    }
+    head.headers.remove("set-cookie");
+  }
+  head.freshness =
+      policies::makeStoredFreshness(decision, head.headers, received_at, settings.legacy_cookies);
+  head.ttl_reason = decision.explanation();
+  return head;
+}
+
 OriginFill::OriginFill(EdgeService& service, FillPermit&& permit, FillPlan&& plan,
                        FillClient* client)
     : service_(service),
@@ -162,25 +190,10 @@ void OriginFill::onOriginHead(int status, HeaderList&& headers) {
     if (client_ != nullptr) client_->onPassHead(status, std::move(headers));
     return;
   }
-  std::optional<uint64_t> length;
-  if (!headers.has("transfer-encoding")) {
-    if (auto cl = headers.get("content-length")) length = policies::parseContentLength(*cl);
-  }
-  ObjectHead head;
-  head.status = status;
-  head.headers = policies::filterOriginResponseHeaders(headers, *plan_.behavior, config);
-  policies::applyViewerVary(head.headers, settings.rules);
   HeaderList leader;
-  if (cacheable->set_cookie == policies::SetCookieHandling::NotStored) {
-    for (const auto& h : head.headers) {
-      if (policies::iequals(h.name, "set-cookie")) leader.add(h.name, h.value);
-    }
-    head.headers.remove("set-cookie");
-  }
-  head.freshness =
-      policies::makeStoredFreshness(*cacheable, head.headers, received_at_, settings.legacy_cookies);
-  head.content_length = length;
-  head.ttl_reason = cacheable->explanation();
+  ObjectHead head = makeObjectHead(status, headers, *cacheable, *plan_.behavior, settings, config,
+                                   received_at_, &leader);
+  const std::optional<uint64_t> length = head.content_length;
   mode_ = Mode::Filling;
   decide(CacheOutcome::Miss, false, std::move(leader), head.ttl_reason);
   permit_.setHead(std::move(head), length);

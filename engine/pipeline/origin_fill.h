@@ -103,6 +103,15 @@ class OriginFill final : private origin::FetchObserver {
   bool finished_ = false;
 };
 
+// The stored head of a cacheable origin response: the viewer-facing headers (hop-by-hop, framing,
+// Set-Cookie per §3.10, Vary per §3.8 removed or rewritten), its freshness and Content-Length.
+// A Set-Cookie kept for the fetching viewer only goes to `leader_only`.
+ObjectHead makeObjectHead(int status, const policies::HeaderList& origin_headers,
+                          const policies::Cacheable& decision, const policies::Behavior& behavior,
+                          const policies::BehaviorCacheSettings& settings,
+                          const policies::Config& config, int64_t received_at,
+                          policies::HeaderList* leader_only);
+
 // The edge error for a fetch that ended without a usable response (§7.4).
 policies::EdgeErrorKind edgeErrorFor(origin::FetchOutcome outcome);
 

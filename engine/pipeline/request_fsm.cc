@@ -76,6 +76,7 @@ bool RequestFsm::restartForErrorPage(int status) {
   }
   page_request_ = std::move(page);
   ++generation_;
+  error_fill_ = false;
   fetch_.reset();
   detachFill();
   reader_.reset();
@@ -219,6 +220,16 @@ bool RequestFsm::stepCacheLookup() {
         stale_ = std::move(obj);
         break;
     }
+  }
+  if (settings_->ttl.max_ttl == 0) {
+    // CachingDisabled-like TTLs: no 2xx/3xx is ever stored and nothing collapses (§9.3); only
+    // an error may be stored, for ErrorCachingMinTTL (§3.3). Straight to the origin, keeping an
+    // error response on the way (deliverHead).
+    outcome_ = CacheOutcome::Bypass;
+    ttl_reason_ = "MaxTTL 0";
+    error_fill_ = req.method == policies::Method::Get && !req.headers.has("range");
+    stale_.reset();
+    return stepPlanOrigin() && stepFetch();
   }
   return stepJoin();
 }
@@ -526,8 +537,27 @@ void RequestFsm::onOriginDone(origin::FetchOutcome outcome, bool head_received) 
   deliverDone(outcome, head_received);
 }
 
+void RequestFsm::startErrorFill(int status, const policies::HeaderList& headers) {
+  error_fill_ = false;
+  const auto& config = service_.config();
+  const int64_t now = service_.nowSeconds();
+  const policies::TtlDecision d = policies::decideTtl(
+      {req().method, settings_->options_cached, status, headers, settings_->ttl,
+       config.distribution.custom_error_responses, settings_->forwards_cookies, now});
+  const auto* cacheable = std::get_if<policies::Cacheable>(&d);
+  if (cacheable == nullptr) return;
+  JoinResult r = service_.store().startFill(key_, keyPath(), ex_.loop(), [] {});
+  r.reader.reset();
+  error_permit_ = std::move(r.permit);
+  ObjectHead head =
+      makeObjectHead(status, headers, *cacheable, *behavior_, *settings_, config, now, nullptr);
+  const std::optional<uint64_t> length = head.content_length;
+  error_permit_.setHead(std::move(head), length);
+}
+
 void RequestFsm::deliverHead(int status, policies::HeaderList&& headers) {
   transition(Step::Deliver);
+  if (error_fill_ && status >= 400) startErrorFill(status, headers);
   if (wantsErrorPage(status)) {
     // Inside the fetch's callback: drop this body, switch to the page when the fetch is done.
     page_after_fetch_ = status;
@@ -552,14 +582,22 @@ void RequestFsm::deliverHead(int status, policies::HeaderList&& headers) {
 }
 
 bool RequestFsm::deliverBody(const char* data, size_t len) {
-  if (page_after_fetch_ != 0) return true;  // the origin's error body, replaced by the page
+  if (page_after_fetch_ != 0) {  // the origin's error body, replaced by the page
+    if (error_permit_) error_permit_.append(std::string_view(data, len));
+    return true;
+  }
   if (ex_.writeBlocked()) return false;
+  if (error_permit_) error_permit_.append(std::string_view(data, len));
   ex_.sendBody(data, len);
   return true;
 }
 
 void RequestFsm::deliverDone(origin::FetchOutcome outcome, bool head_received) {
   using origin::FetchOutcome;
+  if (error_permit_) {
+    if (outcome == FetchOutcome::Complete) error_permit_.complete();
+    else error_permit_.abandon(FillFailure::Truncated);
+  }
   if (step_ == Step::Done) return;
   if (page_after_fetch_ != 0) {
     const int status = page_after_fetch_;

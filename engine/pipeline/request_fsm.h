@@ -122,6 +122,8 @@ class RequestFsm final : public ExchangeHandler,
 
   // Pass-through delivery (shared by bypassed requests and fills that turned out uncacheable).
   void deliverHead(int status, policies::HeaderList&& headers);
+  // MaxTTL 0: stores a cacheable error response (§3.3) while it passes through.
+  void startErrorFill(int status, const policies::HeaderList& headers);
   bool deliverBody(const char* data, size_t len);
   void deliverDone(origin::FetchOutcome outcome, bool head_received);
 
@@ -157,6 +159,8 @@ class RequestFsm final : public ExchangeHandler,
   policies::HeaderList leader_headers_;
   std::string ttl_reason_;
   int rejoins_ = 0;
+  bool error_fill_ = false;  // pass-through that may store an error response (MaxTTL 0)
+  FillPermit error_permit_;
   BodyReader reader_;
   policies::ObjectResponsePlan plan_;
   BodyWriter writer_;

@@ -396,6 +396,25 @@ TEST_F(Cache, ViewerConditionalAnswered304FromTheCache) {
   EXPECT_EQ(originCount("/obj/cond"), 1u);
 }
 
+// The harness's base distribution: CachingDisabled (0/0/0) with the AllViewer origin request
+// policy. Nothing 2xx is stored, but errors still are, for ErrorCachingMinTTL (§3.3).
+TEST(CachingDisabled, OnlyErrorsAreCached) {
+  TestOrigin origin;
+  Edged edged(baseConfig(), origin.port());
+  Http http;
+  for (int i = 0; i < 2; ++i) {
+    HttpResponse ok = http.get(edged.url("/size/100"));
+    EXPECT_EQ(ok.status, 200) << ok;
+    EXPECT_EQ(xcache(ok), "Miss from cloudfront");
+    HttpResponse missing = http.get(edged.url("/status/404"));
+    EXPECT_EQ(missing.status, 404) << missing;
+    EXPECT_EQ(missing.body, "status 404\n");
+  }
+  const OriginStats stats = origin.stats();
+  EXPECT_EQ(stats.path("/size/100"), 2u) << stats;
+  EXPECT_EQ(stats.path("/status/404"), 1u) << stats;
+}
+
 class CacheErrorPages : public Cache {
  protected:
   static Json config() {
