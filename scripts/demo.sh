@@ -29,6 +29,9 @@ cat <<MSG
 edged is serving http://$addr/ (origin: bundled static directory conf/demo-site on 127.0.0.1:8081)
 Try:
   curl -si http://$addr/                 # DefaultRootObject -> /index.html, X-Cache, Via, X-Amz-Cf-*
+  curl -si http://$addr/                 # again: X-Cache: Hit from cloudfront, Age
+  curl -si -X POST 127.0.0.1:8090/invalidations -H 'Content-Type: application/json' \
+    -d '{"CallerReference":"demo-1","Paths":{"Quantity":1,"Items":["/*"]}}'   # invalidate all
   curl -si http://$addr/nothing-here     # origin 404 -> X-Cache: Error from cloudfront
   curl -si -X POST http://$addr/         # method not allowed by the default behaviour -> 403 page
   curl -si http://$addr/api/registrations  # /api/* origin not bundled yet -> CloudFront's 502 page
