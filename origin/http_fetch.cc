@@ -211,14 +211,7 @@ void HttpFetch::flush() {
   if (n == 0) return;
   const ssize_t w = pool_.write(conn_, bufs, n);
   if (w < 0) {
-    write_failed_ = true;
-    if (canStaleRetry()) {
-      dropConn();
-      stale_retried_ = true;
-      --attempts_;
-      beginAttempt(/*allow_reuse=*/false);
-    }
-    // Otherwise the read side tells how it ends (a response, EOF or a reset).
+    onWriteFailed();
     return;
   }
   // Whatever uv_try_write did not take was copied into the connection's write buffer.
@@ -229,15 +222,20 @@ void HttpFetch::flush() {
   if (body_left > 0 && in_api_ == 0) observer_.onRequestBodyDrained();
 }
 
+void HttpFetch::onWriteFailed() {
+  write_failed_ = true;
+  if (canStaleRetry()) {
+    dropConn();
+    stale_retried_ = true;
+    --attempts_;
+    beginAttempt(/*allow_reuse=*/false);
+  }
+  // Otherwise the read side tells how it ends (a response, EOF or a reset).
+}
+
 void HttpFetch::onConnWritten(int status) {
   if (status < 0) {
-    write_failed_ = true;
-    if (canStaleRetry()) {
-      dropConn();
-      stale_retried_ = true;
-      --attempts_;
-      beginAttempt(/*allow_reuse=*/false);
-    }
+    onWriteFailed();
     return;
   }
   flush();

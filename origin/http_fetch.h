@@ -66,6 +66,8 @@ class HttpFetch final : public OriginFetch, private ConnUser, private PoolClient
   // The attempt failed with `outcome`: retries when allowed, else finishes.
   void attemptFailed(FetchOutcome outcome);
   bool canStaleRetry() const;
+  // A request write failed: retry once on a new connection when the request allows it.
+  void onWriteFailed();
   void dropConn();
   // Ends the fetch: onOriginDone now (from a loop callback) or from a kick (inside an API call).
   // Nothing may touch `this` after it.
