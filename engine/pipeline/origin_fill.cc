@@ -180,12 +180,30 @@ void OriginFill::onOriginHead(int status, HeaderList&& headers) {
       {plan_.method, settings.options_cached, status, headers, settings.ttl,
        config.distribution.custom_error_responses, settings.forwards_cookies, received_at_});
   const auto* cacheable = std::get_if<policies::Cacheable>(&d);
-  if (cacheable == nullptr || status == 304) {
+  // §9.3: with MinTTL 0, a response that says max-age=0 / s-maxage=0 (TTL 0) is not shared with
+  // the requests waiting for it; it is still stored, to be revalidated by the next request.
+  const bool ttl_zero = cacheable != nullptr && cacheable->ttl_seconds == 0 &&
+                        settings.ttl.min_ttl == 0 && status != 304;
+  if (cacheable == nullptr || status == 304 || ttl_zero) {
     // Not shareable: followers fetch on their own; the leader's viewer gets this response.
     mode_ = Mode::PassThrough;
-    service_.noteUncacheable(permit_.object()->keyId(), received_at_);
-    decide(CacheOutcome::Bypass, true, {},
-           std::string(policies::toString(std::get<policies::Uncacheable>(d).reason)));
+    const CachedObjectPtr obj = permit_.object();
+    service_.noteUncacheable(obj->keyId(), received_at_);
+    std::string reason;
+    if (ttl_zero) {
+      keep_ = true;
+      keep_key_.text = obj->keyText();
+      keep_key_.hash = obj->keyHash();
+      keep_path_ = obj->path();
+      keep_head_ = makeObjectHead(status, headers, *cacheable, *plan_.behavior, settings, config,
+                                  received_at_, nullptr);
+      reason = "TTL 0: stored but not shared with waiting requests; " + keep_head_.ttl_reason;
+    } else if (const auto* u = std::get_if<policies::Uncacheable>(&d)) {
+      reason = std::string(policies::toString(u->reason));
+    } else {
+      reason = "304 to an unconditional request";
+    }
+    decide(CacheOutcome::Bypass, true, {}, std::move(reason));
     permit_.abandon(FillFailure::Uncacheable);
     if (client_ != nullptr) client_->onPassHead(status, std::move(headers));
     return;
@@ -201,8 +219,20 @@ void OriginFill::onOriginHead(int status, HeaderList&& headers) {
 
 bool OriginFill::onOriginBody(const char* data, size_t len) {
   switch (mode_) {
-    case Mode::PassThrough:
-      return client_ != nullptr ? client_->onPassBody(data, len) : true;
+    case Mode::PassThrough: {
+      if (client_ == nullptr) return true;
+      if (!client_->onPassBody(data, len)) return false;
+      if (keep_) {
+        keep_bytes_ += len;
+        if (keep_bytes_ > service_.store().storableBodyBytes()) {
+          keep_ = false;
+          keep_chunks_.clear();
+        } else {
+          keep_chunks_.push_back(std::make_shared<const std::string>(data, len));
+        }
+      }
+      return true;
+    }
     case Mode::Filling: {
       if (!permit_.storing()) {
         // Too large to store: the object only holds what its readers have not read yet.
@@ -250,6 +280,11 @@ void OriginFill::checkStreamingOnly() {
 void OriginFill::onOriginDone(FetchOutcome outcome, bool head_received) {
   switch (mode_) {
     case Mode::PassThrough:
+      if (keep_ && outcome == FetchOutcome::Complete) {
+        service_.store().insert(CachedObject::makeComplete(
+            keep_key_, std::move(keep_path_), std::move(keep_head_), std::move(keep_chunks_)));
+      }
+      keep_ = false;
       if (client_ != nullptr) client_->onPassDone(outcome, head_received);
       break;
     case Mode::Filling:

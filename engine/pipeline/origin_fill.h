@@ -21,6 +21,8 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "engine/cache/cache_store.h"
 #include "engine/uv/loop.h"
@@ -101,6 +103,13 @@ class OriginFill final : private origin::FetchObserver {
   bool paused_ = false;   // refused body bytes: too much of a too-large body waits for readers
   Timer poll_;            // while paused: checks whether the readers caught up
   bool finished_ = false;
+  // A TTL-0 response passed through unshared but stored once complete (§9.3).
+  bool keep_ = false;
+  policies::CacheKey keep_key_;
+  std::string keep_path_;
+  ObjectHead keep_head_;
+  std::vector<BodyChunk> keep_chunks_;
+  uint64_t keep_bytes_ = 0;
 };
 
 // The stored head of a cacheable origin response: the viewer-facing headers (hop-by-hop, framing,

@@ -261,6 +261,30 @@ TEST_F(Cache, UncacheableResponsesAreNotCollapsed) {
   EXPECT_LT(took, Ms(850)) << "the four fetches ran in parallel, not behind a leader";
 }
 
+TEST_F(Cache, MaxAgeZeroIsStoredButNotCollapsed) {
+  // §9.3: MinTTL 0 and max-age=0 → waiting requests are not given the response; §3.6: it is
+  // stored and revalidated by the next request.
+  define("z", "cc=max-age=0&etag=%22z1%22&delay_ms=300&len=64");
+  std::vector<std::future<HttpResponse>> futures;
+  for (int i = 0; i < 3; ++i) {
+    futures.push_back(std::async(std::launch::async, [this] {
+      Http http;
+      return http.get(edged_.url("/obj/z"));
+    }));
+  }
+  for (auto& f : futures) {
+    HttpResponse r = f.get();
+    EXPECT_EQ(r.status, 200) << r;
+    EXPECT_EQ(r.body, patternBody(64));
+  }
+  EXPECT_EQ(originCount("/obj/z"), 3u);
+  HttpResponse again = get("/obj/z");
+  EXPECT_EQ(again.status, 200) << again;
+  EXPECT_EQ(xcache(again), "RefreshHit from cloudfront");
+  EXPECT_EQ(again.body, patternBody(64));
+  EXPECT_EQ(originCount("/obj/z"), 4u);
+}
+
 TEST_F(Cache, ConcurrentMissesCollapseIntoOneOriginFetch) {
   define("slow", "cc=max-age=60&delay_ms=400&len=20000");
   constexpr int kViewers = 10;
