@@ -32,6 +32,22 @@ policies::EdgeErrorKind edgeErrorFor(FetchOutcome outcome) {
   }
 }
 
+policies::TtlDecision decideResponseTtl(policies::Method method, int status,
+                                        const HeaderList& headers,
+                                        const policies::BehaviorCacheSettings& settings,
+                                        const policies::Config& config, int64_t received_at) {
+  return policies::decideTtl({method, settings.options_cached, status, headers, settings.ttl,
+                              config.distribution.custom_error_responses,
+                              settings.forwards_cookies, received_at});
+}
+
+void removeViewerConditionals(HeaderList& headers) {
+  for (std::string_view name : {"range", "if-range", "if-none-match", "if-modified-since",
+                                "if-match", "if-unmodified-since"}) {
+    headers.remove(name);
+  }
+}
+
 ObjectHead makeObjectHead(int status, const HeaderList& origin_headers,
                           const policies::Cacheable& decision, const policies::Behavior& behavior,
                           const policies::BehaviorCacheSettings& settings,
@@ -151,9 +167,8 @@ void OriginFill::onOriginHead(int status, HeaderList&& headers) {
     HeaderList merged = plan_.stale->headers();
     policies::updateStoredHeaders(merged, policies::filterOriginResponseHeaders(
                                               headers, *plan_.behavior, config));
-    const policies::TtlDecision d = policies::decideTtl(
-        {plan_.method, settings.options_cached, plan_.stale->status(), merged, settings.ttl,
-         config.distribution.custom_error_responses, settings.forwards_cookies, received_at_});
+    const policies::TtlDecision d = decideResponseTtl(plan_.method, plan_.stale->status(), merged,
+                                                      settings, config, received_at_);
     policies::StoredFreshness f;
     std::string reason;
     if (const auto* c = std::get_if<policies::Cacheable>(&d)) {
@@ -176,9 +191,8 @@ void OriginFill::onOriginHead(int status, HeaderList&& headers) {
   // §3.4 / §3.7: a 5xx answer to a stale object's refetch.
   if (status >= 500 && serveStaleOnError(status)) return;
 
-  const policies::TtlDecision d = policies::decideTtl(
-      {plan_.method, settings.options_cached, status, headers, settings.ttl,
-       config.distribution.custom_error_responses, settings.forwards_cookies, received_at_});
+  const policies::TtlDecision d =
+      decideResponseTtl(plan_.method, status, headers, settings, config, received_at_);
   const auto* cacheable = std::get_if<policies::Cacheable>(&d);
   // §9.3: with MinTTL 0, a response that says max-age=0 / s-maxage=0 (TTL 0) is not shared with
   // the requests waiting for it; it is still stored, to be revalidated by the next request.

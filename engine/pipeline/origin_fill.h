@@ -112,6 +112,17 @@ class OriginFill final : private origin::FetchObserver {
   uint64_t keep_bytes_ = 0;
 };
 
+// The TTL decision (policies/ttl.h) for an origin response under a behaviour's cache settings.
+policies::TtlDecision decideResponseTtl(policies::Method method, int status,
+                                        const policies::HeaderList& headers,
+                                        const policies::BehaviorCacheSettings& settings,
+                                        const policies::Config& config, int64_t received_at);
+
+// Removes what a viewer sent to select or validate a representation (Range, If-Range,
+// If-None-Match, If-Modified-Since, If-Match, If-Unmodified-Since): the edge answers those from
+// the whole object, so a fill or an error-page fetch asks the origin without them.
+void removeViewerConditionals(policies::HeaderList& headers);
+
 // The stored head of a cacheable origin response: the viewer-facing headers (hop-by-hop, framing,
 // Set-Cookie per §3.10, Vary per §3.8 removed or rewritten), its freshness and Content-Length.
 // A Set-Cookie kept for the fetching viewer only goes to `leader_only`.

@@ -69,11 +69,9 @@ bool RequestFsm::restartForErrorPage(int status) {
   page.method = policies::Method::Get;
   page.method_name = "GET";
   page.has_body = false;
-  for (std::string_view name : {"range", "if-range", "if-none-match", "if-modified-since",
-                                "if-match", "if-unmodified-since", "content-length",
-                                "transfer-encoding"}) {
-    page.headers.remove(name);
-  }
+  removeViewerConditionals(page.headers);
+  page.headers.remove("content-length");
+  page.headers.remove("transfer-encoding");
   page_request_ = std::move(page);
   ++generation_;
   error_fill_ = false;
@@ -250,10 +248,7 @@ FillPlan RequestFsm::makeFillPlan(CachedObjectPtr stale) const {
   p.method = req().method;
   p.request = pending_request_;
   if (p.request.method == "HEAD") p.request.method = "GET";
-  for (std::string_view name : {"range", "if-range", "if-none-match", "if-modified-since",
-                                "if-match", "if-unmodified-since"}) {
-    p.request.headers.remove(name);
-  }
+  removeViewerConditionals(p.request.headers);
   if (stale && stale->freshness().conditional_revalidation && stale->freshness().has_validators) {
     for (auto& h : policies::revalidationHeaders(stale->headers())) {
       p.request.headers.add(std::move(h.name), std::move(h.value));
@@ -541,9 +536,8 @@ void RequestFsm::startErrorFill(int status, const policies::HeaderList& headers)
   error_fill_ = false;
   const auto& config = service_.config();
   const int64_t now = service_.nowSeconds();
-  const policies::TtlDecision d = policies::decideTtl(
-      {req().method, settings_->options_cached, status, headers, settings_->ttl,
-       config.distribution.custom_error_responses, settings_->forwards_cookies, now});
+  const policies::TtlDecision d =
+      decideResponseTtl(req().method, status, headers, *settings_, config, now);
   const auto* cacheable = std::get_if<policies::Cacheable>(&d);
   if (cacheable == nullptr) return;
   JoinResult r = service_.store().startFill(key_, keyPath(), ex_.loop(), [] {});
