@@ -3,6 +3,8 @@
 // output string: components are string_views into the request and the policy.
 #include "policies/cache_key.h"
 
+#include "policies/compression.h"
+
 #include <algorithm>
 #include <charconv>
 #include <cstring>
@@ -109,7 +111,7 @@ void visitKey(const CacheKeyPolicy& p, const ViewerRequest& v, std::string_view 
   sink.field('d', domain);
   sink.field('p', path);
   sink.field('m', v.method == Method::Options ? std::string_view("OPTIONS") : std::string_view());
-  std::string_view ae = normalizedAcceptEncoding(v, p.gzip, p.brotli);
+  std::string_view ae = normalizedAcceptEncoding(v, p.gzip, p.brotli, p.compress);
   // §2.3: a viewer without gzip/br ("identity") and one without Accept-Encoding share the key.
   if (ae == "identity") ae = {};
   sink.field('e', ae);
@@ -317,6 +319,7 @@ CacheKeyPolicy resolveCacheKeyPolicy(const Behavior& behavior, const Config& con
   }
   std::sort(p.headers.begin(), p.headers.end());
   p.headers.erase(std::unique(p.headers.begin(), p.headers.end()), p.headers.end());
+  p.compress = edgeCompression(behavior, config);
   return p;
 }
 

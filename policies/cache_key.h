@@ -55,6 +55,9 @@ struct CacheKeyPolicy {
   NameList query_strings;            // None | Whitelist | AllExcept | All
   bool gzip = false;                 // §2.3 EnableAcceptEncodingGzip (legacy: Compress)
   bool brotli = false;               // §2.3 EnableAcceptEncodingBrotli (never for legacy)
+  // edgeCompression(): the edge compresses gzip / brotli as enabled above, and a Range request
+  // is keyed as the identity representation (§4.5).
+  bool compress = false;
   bool strip_signing = false;        // requiresSignedRequests(behavior) (§5.9, §5.10)
   bool operator==(const CacheKeyPolicy&) const = default;
 };

@@ -15,6 +15,8 @@ BehaviorCacheSettings resolveBehaviorCacheSettings(const Behavior& behavior, con
   s.legacy_cookies = s.rules.legacy != nullptr &&
                      s.rules.legacy->cookie_forward != ForwardedValues::CookieForward::None;
   s.collapse = s.ttl.max_ttl > 0 && !s.forwards_cookies;
+  s.compress_gzip = s.key.compress && s.key.gzip;
+  s.compress_brotli = s.key.compress && s.key.brotli;
   return s;
 }
 

@@ -24,6 +24,9 @@ struct BehaviorCacheSettings {
   bool legacy_cookies = false;    // ForwardedValues forwards cookies: no conditional requests (§2.8)
   // §9.3: collapsing is off with CachingDisabled (MaxTTL 0) and whenever cookies are forwarded.
   bool collapse = true;
+  // §4.1 conditions 1–3 and 5, per format: the edge compresses responses for keys offering it.
+  bool compress_gzip = false;
+  bool compress_brotli = false;
 };
 
 BehaviorCacheSettings resolveBehaviorCacheSettings(const Behavior& behavior, const Config& config);

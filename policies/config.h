@@ -208,6 +208,10 @@ struct EdgeSettings {
   // Adds X-Edged-Cache-Reason (outcome, TTL rule, freshness) to viewer responses: the same
   // reasons `edged explain` prints. Off by default.
   bool debug_headers = false;
+  // Edge compression (§4): zlib level for gzip (1-9) and brotli quality (0-11). Each variant is
+  // compressed once, by the fill that stores it (see bench/README.md for the speed per level).
+  int gzip_level = 6;
+  int brotli_quality = 5;
   // Viewer-side limits and timeouts (CloudFront's own values where it documents them, §14).
   uint32_t max_request_header_bytes = 20480;  // request line + headers → 413 beyond
   uint32_t max_url_bytes = 8192;              // → 413

@@ -72,6 +72,8 @@ void loadEdge(LoadContext& ctx, const Json& j, const std::string& path) {
       r.integer("MaxCacheObjectBytes", static_cast<int64_t>(e.max_cache_object_bytes), 0,
                 std::numeric_limits<int64_t>::max()));
   e.debug_headers = r.boolean("DebugHeaders", e.debug_headers);
+  e.gzip_level = static_cast<int>(r.integer("GzipLevel", e.gzip_level, 1, 9));
+  e.brotli_quality = static_cast<int>(r.integer("BrotliQuality", e.brotli_quality, 0, 11));
   e.max_request_header_bytes = readLimit(r, "MaxRequestHeaderBytes", e.max_request_header_bytes);
   e.max_url_bytes = readLimit(r, "MaxUrlBytes", e.max_url_bytes);
   e.max_header_count = readLimit(r, "MaxHeaderCount", e.max_header_count);

@@ -1,5 +1,7 @@
 #include "policies/forwarding_rules.h"
 
+#include "policies/compression.h"
+
 #include <algorithm>
 
 #include "policies/behavior_match.h"
@@ -29,6 +31,7 @@ ForwardingRules resolveForwardingRules(const Behavior& behavior, const Config& c
     r.orp = config.findOriginRequestPolicy(behavior.origin_request_policy_id);
   }
   r.signing = requiresSignedRequests(behavior);
+  r.compress = edgeCompression(behavior, config);
   return r;
 }
 

@@ -16,7 +16,8 @@ struct ForwardingRules {
   const ForwardedValues* legacy = nullptr;  // non-null: legacy model (forwarding implies keying)
   const CachePolicy* cache = nullptr;       // policy model; null when legacy or unresolvable
   const OriginRequestPolicy* orp = nullptr;
-  bool signing = false;  // requiresSignedRequests(*behavior)
+  bool signing = false;   // requiresSignedRequests(*behavior)
+  bool compress = false;  // edgeCompression(): Range requests fetch the identity form (§4.5)
 };
 ForwardingRules resolveForwardingRules(const Behavior& behavior, const Config& config);
 

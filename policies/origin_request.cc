@@ -113,10 +113,12 @@ std::optional<std::string> acceptEncodingFor(const ForwardingRules& r, const Vie
   if (v.http_major == 1 && v.http_minor == 0) return std::nullopt;  // §2.3
   if (r.cache && (r.cache->enable_accept_encoding_gzip || r.cache->enable_accept_encoding_brotli)) {
     return normalizeAcceptEncoding(v, r.cache->enable_accept_encoding_gzip,
-                                   r.cache->enable_accept_encoding_brotli);
+                                   r.cache->enable_accept_encoding_brotli, r.compress);
   }
   if (headerForwardedByConfig(r, "Accept-Encoding")) return v.headers.getJoined("accept-encoding");
-  if (r.legacy && r.behavior->compress) return normalizeAcceptEncoding(v, true, false);  // §2.8
+  if (r.legacy && r.behavior->compress) {
+    return normalizeAcceptEncoding(v, true, false, r.compress);  // §2.8
+  }
   return std::nullopt;
 }
 
@@ -169,22 +171,26 @@ bool isHopByHop(std::string_view name, std::string_view connection_header_value)
 }
 
 std::optional<std::string> normalizeAcceptEncoding(const ViewerRequest& viewer, bool gzip,
-                                                   bool brotli) {
-  const std::string_view value = normalizedAcceptEncoding(viewer, gzip, brotli);
+                                                   bool brotli, bool range_identity) {
+  const std::string_view value = normalizedAcceptEncoding(viewer, gzip, brotli, range_identity);
   if (value.empty()) return std::nullopt;
   return std::string(value);
 }
 
-std::string_view normalizedAcceptEncoding(const ViewerRequest& viewer, bool gzip, bool brotli) {
+std::string_view normalizedAcceptEncoding(const ViewerRequest& viewer, bool gzip, bool brotli,
+                                          bool range_identity) {
   if (!gzip && !brotli) return {};
   if (viewer.http_major == 1 && viewer.http_minor == 0) return {};
   // Each Accept-Encoding line is scanned in place (the same members as the ", "-joined value).
   // Only "gzip" and "br" matter, so a member is tested for those at its first byte and any
   // other member is skipped to the next comma without being tokenised.
   const auto isOws = [](char c) { return c == ' ' || c == '\t'; };
-  bool present = false, has_gzip = false, has_br = false;
+  bool present = false, has_gzip = false, has_br = false, has_range = false;
   for (const Header& h : viewer.headers) {
-    if (!equalsLower(h.name, "accept-encoding")) continue;
+    if (!equalsLower(h.name, "accept-encoding")) {
+      if (range_identity && equalsLower(h.name, "range")) has_range = true;
+      continue;
+    }
     present = true;
     const char* p = h.value.data();
     const char* const end = p + h.value.size();
@@ -228,6 +234,7 @@ std::string_view normalizedAcceptEncoding(const ViewerRequest& viewer, bool gzip
     }
   }
   if (!present) return {};
+  if (has_range) return "identity";
   const bool use_gzip = gzip && has_gzip;
   const bool use_br = brotli && has_br;
   if (use_br && use_gzip) return "br,gzip";

@@ -50,10 +50,14 @@ bool isHopByHop(std::string_view name, std::string_view connection_header_value)
 // "br,gzip", "gzip", "br" or "identity". nullopt when both flags are off, the viewer sent no
 // Accept-Encoding, or the viewer speaks HTTP/1.0. Codings are matched case-insensitively; a coding
 // with q=0 counts as not accepted.
+// `range_identity` (the behaviour compresses at the edge, edgeCompression()): a request with a
+// Range header is treated as accepting neither coding, so it is keyed and fetched as the
+// identity representation its byte ranges are cut from (§4.5).
 std::optional<std::string> normalizeAcceptEncoding(const ViewerRequest& viewer, bool gzip,
-                                                   bool brotli);
+                                                   bool brotli, bool range_identity = false);
 // The same value without allocating: a static "br,gzip" / "gzip" / "br" / "identity", or ""
 // where normalizeAcceptEncoding gives nullopt. For the cache key's hot path.
-std::string_view normalizedAcceptEncoding(const ViewerRequest& viewer, bool gzip, bool brotli);
+std::string_view normalizedAcceptEncoding(const ViewerRequest& viewer, bool gzip, bool brotli,
+                                          bool range_identity = false);
 
 }  // namespace edge::policies

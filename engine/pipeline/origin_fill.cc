@@ -157,6 +157,61 @@ bool OriginFill::serveStaleOnError(int status) {
   return true;
 }
 
+policies::CompressVerdict OriginFill::startCompression(int status, HeaderList& headers) {
+  const policies::CompressVerdict verdict =
+      policies::decideCompression(plan_.offered, status, headers);
+  if (verdict != policies::CompressVerdict::Compress) return verdict;
+  const auto& edge = service_.config().edge;
+  const std::optional<uint64_t> length =
+      policies::parseContentLength(headers.get("content-length").value_or(""));
+  compressor_ = BodyCompressor::make(plan_.offered, {edge.gzip_level, edge.brotli_quality}, length);
+  // Best effort (§4.1 condition 12): without an encoder the identity body is stored.
+  if (compressor_ == nullptr) return policies::CompressVerdict::NotOffered;
+  policies::applyCompressedHeaders(headers, plan_.offered);
+  return verdict;
+}
+
+bool OriginFill::compress(const char* data, size_t len) {
+  compressed_.clear();
+  return compressor_->write(std::string_view(data, len), compressed_);
+}
+
+bool OriginFill::finishCompression() {
+  compressed_.clear();
+  return compressor_->finish(compressed_);
+}
+
+void OriginFill::failCompression() {
+  // An encoder error (out of memory): the body cannot be completed. Readers and the pass-through
+  // viewer see a truncation; the fetch is stopped outside its own callback.
+  const bool pass = mode_ == Mode::PassThrough;
+  mode_ = Mode::Discarding;
+  keep_ = false;
+  compressor_.reset();
+  permit_.abandon(FillFailure::Truncated);
+  if (pass && client_ != nullptr) client_->onPassDone(FetchOutcome::InvalidResponse, true);
+  poll_.start(0, [this] {
+    fetch_.reset();
+    finish();
+  });
+}
+
+void OriginFill::passCompressed() {
+  for (std::string& piece : compressed_) {
+    if (client_ != nullptr) client_->onPassBody(piece.data(), piece.size(), true);
+    if (keep_) {
+      keep_bytes_ += piece.size();
+      if (keep_bytes_ > service_.store().storableBodyBytes()) {
+        keep_ = false;
+        keep_chunks_.clear();
+      } else {
+        keep_chunks_.push_back(std::make_shared<const std::string>(std::move(piece)));
+      }
+    }
+  }
+  compressed_.clear();
+}
+
 void OriginFill::onOriginHead(int status, HeaderList&& headers) {
   const auto& config = service_.config();
   const auto& settings = *plan_.settings;
@@ -198,6 +253,15 @@ void OriginFill::onOriginHead(int status, HeaderList&& headers) {
   // the requests waiting for it; it is still stored, to be revalidated by the next request.
   const bool ttl_zero = cacheable != nullptr && cacheable->ttl_seconds == 0 &&
                         settings.ttl.min_ttl == 0 && status != 304;
+  // §4: compressed whether stored or passed through (conditions 6-10 decide, not cacheability).
+  const policies::CompressVerdict verdict = startCompression(status, headers);
+  const auto withCompression = [&](std::string reason) {
+    if (plan_.offered == policies::ContentCoding::Identity) return reason;
+    return reason + "; " +
+           (verdict == policies::CompressVerdict::Compress
+                ? "compressed " + std::string(policies::toString(plan_.offered))
+                : std::string(policies::toString(verdict)));
+  };
   if (cacheable == nullptr || status == 304 || ttl_zero) {
     // Not shareable: followers fetch on their own; the leader's viewer gets this response.
     mode_ = Mode::PassThrough;
@@ -217,7 +281,7 @@ void OriginFill::onOriginHead(int status, HeaderList&& headers) {
     } else {
       reason = "304 to an unconditional request";
     }
-    decide(CacheOutcome::Bypass, true, {}, std::move(reason));
+    decide(CacheOutcome::Bypass, true, {}, withCompression(std::move(reason)));
     permit_.abandon(FillFailure::Uncacheable);
     if (client_ != nullptr) client_->onPassHead(status, std::move(headers));
     return;
@@ -225,6 +289,7 @@ void OriginFill::onOriginHead(int status, HeaderList&& headers) {
   HeaderList leader;
   ObjectHead head = makeObjectHead(status, headers, *cacheable, *plan_.behavior, settings, config,
                                    received_at_, &leader);
+  head.ttl_reason = withCompression(std::move(head.ttl_reason));
   const std::optional<uint64_t> length = head.content_length;
   mode_ = Mode::Filling;
   decide(CacheOutcome::Miss, false, std::move(leader), head.ttl_reason);
@@ -235,7 +300,16 @@ bool OriginFill::onOriginBody(const char* data, size_t len) {
   switch (mode_) {
     case Mode::PassThrough: {
       if (client_ == nullptr) return true;
-      if (!client_->onPassBody(data, len)) return false;
+      if (compressor_) {
+        if (client_->passBlocked()) return false;  // not taken: the origin is paused
+        if (!compress(data, len)) {
+          failCompression();
+          return true;
+        }
+        passCompressed();
+        return true;
+      }
+      if (!client_->onPassBody(data, len, false)) return false;
       if (keep_) {
         keep_bytes_ += len;
         if (keep_bytes_ > service_.store().storableBodyBytes()) {
@@ -263,6 +337,15 @@ bool OriginFill::onOriginBody(const char* data, size_t len) {
           }
           return false;
         }
+      }
+      if (compressor_) {
+        if (!compress(data, len)) {
+          failCompression();
+          return true;
+        }
+        for (std::string& piece : compressed_) permit_.append(std::move(piece));
+        compressed_.clear();
+        return true;
       }
       permit_.append(std::string_view(data, len));
       return true;
@@ -294,6 +377,13 @@ void OriginFill::checkStreamingOnly() {
 void OriginFill::onOriginDone(FetchOutcome outcome, bool head_received) {
   switch (mode_) {
     case Mode::PassThrough:
+      if (compressor_ && outcome == FetchOutcome::Complete) {
+        if (finishCompression()) {
+          passCompressed();
+        } else {
+          outcome = FetchOutcome::InvalidResponse;
+        }
+      }
       if (keep_ && outcome == FetchOutcome::Complete) {
         service_.store().insert(CachedObject::makeComplete(
             keep_key_, std::move(keep_path_), std::move(keep_head_), std::move(keep_chunks_)));
@@ -302,6 +392,14 @@ void OriginFill::onOriginDone(FetchOutcome outcome, bool head_received) {
       if (client_ != nullptr) client_->onPassDone(outcome, head_received);
       break;
     case Mode::Filling:
+      if (outcome == FetchOutcome::Complete && compressor_) {
+        if (finishCompression()) {
+          for (std::string& piece : compressed_) permit_.append(std::move(piece));
+          compressed_.clear();
+        } else {
+          outcome = FetchOutcome::InvalidResponse;
+        }
+      }
       if (outcome == FetchOutcome::Complete) {
         permit_.complete();
       } else {

@@ -25,10 +25,12 @@
 #include <vector>
 
 #include "engine/cache/cache_store.h"
+#include "engine/pipeline/body_compressor.h"
 #include "engine/uv/loop.h"
 #include "origin/origin_fetch.h"
 #include "policies/cache_settings.h"
 #include "policies/cache_status.h"
+#include "policies/compression.h"
 #include "policies/config.h"
 
 namespace edge::engine {
@@ -46,7 +48,12 @@ class FillClient {
   virtual void onFillDecided(policies::CacheOutcome outcome, bool pass_through,
                              policies::HeaderList&& leader_headers, std::string ttl_reason) = 0;
   virtual void onPassHead(int status, policies::HeaderList&& origin_headers) = 0;
-  virtual bool onPassBody(const char* data, size_t len) = 0;
+  // False: the viewer cannot take more now, the bytes were not taken (resumePassThrough comes
+  // when it can). With `must_take` the bytes are queued whatever the viewer's backlog (output of
+  // a compressor that already consumed its input).
+  virtual bool onPassBody(const char* data, size_t len, bool must_take) = 0;
+  // The viewer's connection has a backlog: onPassBody would refuse.
+  virtual bool passBlocked() const = 0;
   virtual void onPassDone(origin::FetchOutcome outcome, bool head_received) = 0;
   // The fill is over and about to be destroyed: forget it.
   virtual void onFillGone() = 0;
@@ -59,6 +66,8 @@ struct FillPlan {
   origin::FetchRequest request;  // viewer conditionals and Range removed; validators added
   CachedObjectPtr stale;         // the expired object this fill replaces, if any
   bool revalidating = false;     // `request` carries If-None-Match / If-Modified-Since
+  // §4.3: the coding this key's variant is compressed with, when the response qualifies (§4.1).
+  policies::ContentCoding offered = policies::ContentCoding::Identity;
 };
 
 class OriginFill final : private origin::FetchObserver {
@@ -90,6 +99,16 @@ class OriginFill final : private origin::FetchObserver {
   void completeFromStale(policies::HeaderList headers, policies::StoredFreshness freshness,
                          policies::CacheOutcome outcome, std::string ttl_reason);
   bool serveStaleOnError(int status);
+  // §4.1: starts compressing when the response qualifies; rewrites `headers` for the compressed
+  // form (§4.4, §4.6). Returns the verdict for the debug reason.
+  policies::CompressVerdict startCompression(int status, policies::HeaderList& headers);
+  // Compresses one origin piece into compressed_ (false on an encoder error).
+  bool compress(const char* data, size_t len);
+  bool finishCompression();
+  // An encoder error: nothing is stored, the viewer's response is cut, the fetch stopped.
+  void failCompression();
+  // Pass-through: hands compressed_ to the client (must_take), keeping nothing back.
+  void passCompressed();
   void checkStreamingOnly();
   void finish();
 
@@ -110,6 +129,9 @@ class OriginFill final : private origin::FetchObserver {
   ObjectHead keep_head_;
   std::vector<BodyChunk> keep_chunks_;
   uint64_t keep_bytes_ = 0;
+  // §4: the body is compressed on its way into the object (or to the pass-through viewer).
+  std::unique_ptr<BodyCompressor> compressor_;
+  std::vector<std::string> compressed_;  // output of the last write, handed on at once
 };
 
 // The TTL decision (policies/ttl.h) for an origin response under a behaviour's cache settings.

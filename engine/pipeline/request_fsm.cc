@@ -256,6 +256,12 @@ FillPlan RequestFsm::makeFillPlan(CachedObjectPtr stale) const {
     p.revalidating = true;
   }
   p.stale = std::move(stale);
+  if (settings_->compress_gzip || settings_->compress_brotli) {
+    const auto& k = settings_->key;
+    p.offered = policies::offeredCoding(
+        policies::normalizedAcceptEncoding(req(), k.gzip, k.brotli, k.compress),
+        settings_->compress_gzip, settings_->compress_brotli);
+  }
   return p;
 }
 
@@ -450,7 +456,11 @@ void RequestFsm::onPassHead(int status, policies::HeaderList&& origin_headers) {
   deliverHead(status, std::move(origin_headers));
 }
 
-bool RequestFsm::onPassBody(const char* data, size_t len) { return deliverBody(data, len); }
+bool RequestFsm::onPassBody(const char* data, size_t len, bool must_take) {
+  return deliverBody(data, len, must_take);
+}
+
+bool RequestFsm::passBlocked() const { return ex_.writeBlocked(); }
 
 void RequestFsm::onPassDone(origin::FetchOutcome outcome, bool head_received) {
   deliverDone(outcome, head_received);
@@ -575,12 +585,12 @@ void RequestFsm::deliverHead(int status, policies::HeaderList&& headers) {
   ex_.sendHead(status, std::move(out), length);
 }
 
-bool RequestFsm::deliverBody(const char* data, size_t len) {
+bool RequestFsm::deliverBody(const char* data, size_t len, bool must_take) {
   if (page_after_fetch_ != 0) {  // the origin's error body, replaced by the page
     if (error_permit_) error_permit_.append(std::string_view(data, len));
     return true;
   }
-  if (ex_.writeBlocked()) return false;
+  if (!must_take && ex_.writeBlocked()) return false;
   if (error_permit_) error_permit_.append(std::string_view(data, len));
   ex_.sendBody(data, len);
   return true;

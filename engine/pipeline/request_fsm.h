@@ -80,7 +80,8 @@ class RequestFsm final : public ExchangeHandler,
   void onFillDecided(policies::CacheOutcome outcome, bool pass_through,
                      policies::HeaderList&& leader_headers, std::string ttl_reason) override;
   void onPassHead(int status, policies::HeaderList&& origin_headers) override;
-  bool onPassBody(const char* data, size_t len) override;
+  bool onPassBody(const char* data, size_t len, bool must_take) override;
+  bool passBlocked() const override;
   void onPassDone(origin::FetchOutcome outcome, bool head_received) override;
   void onFillGone() override;
 
@@ -124,7 +125,7 @@ class RequestFsm final : public ExchangeHandler,
   void deliverHead(int status, policies::HeaderList&& headers);
   // MaxTTL 0: stores a cacheable error response (§3.3) while it passes through.
   void startErrorFill(int status, const policies::HeaderList& headers);
-  bool deliverBody(const char* data, size_t len);
+  bool deliverBody(const char* data, size_t len, bool must_take = false);
   void deliverDone(origin::FetchOutcome outcome, bool head_received);
 
   static constexpr size_t kBodyHighWater = 1 << 20;

@@ -23,11 +23,14 @@
 //   /bad-status     sends "garbage\r\n\r\n" and closes.
 //   /status/N       status N with a short body (none for 204/304 and HEAD).
 //   /set/NAME?status=&cc=&etag=&lm=&expires=&age=&setcookie=&vary=&len=&chunks=&gap_ms=
-//              &delay_ms=&chunked=&close_mid=
+//              &delay_ms=&chunked=&close_mid=&ctype=&cenc=
 //                   (re)defines object NAME (not counted); every /set bumps its version.
 //   /obj/NAME       serves object NAME as defined (default: 200, 100 bytes, no validators):
 //                   after delay_ms, the head (Cache-Control, ETag, Last-Modified, Expires, Age,
-//                   Set-Cookie, Vary when set; X-Version: N), then `len` pattern bytes in
+//                   Set-Cookie, Vary when set; Content-Type `ctype` (default text/plain, empty:
+//                   none); Content-Encoding `cenc` when set; X-Version: N;
+//                   X-Origin-Accept-Encoding: the request's Accept-Encoding or "(none)"), then
+//                   `len` pattern bytes in
 //                   `chunks` pieces gap_ms apart (chunked=1: chunked framing; close_mid=1:
 //                   half the body, then close). If-None-Match matching the ETag or
 //                   If-Modified-Since equal to Last-Modified → 304 with the validators and
@@ -551,7 +554,14 @@ bool handleObject(Exchange& ex, const std::string& name, bool* close_after) {
     return sendAll(ex.fd, ex.statusAndHeaders(304, h));
   }
   int status = static_cast<int>(toU64(q, "status", 200));
-  h.push_back("Content-Type: text/plain");
+  if (q.count("ctype") == 0) {
+    h.push_back("Content-Type: text/plain");
+  } else if (!val("ctype").empty()) {
+    h.push_back("Content-Type: " + val("ctype"));
+  }
+  if (!val("cenc").empty()) h.push_back("Content-Encoding: " + val("cenc"));
+  h.push_back("X-Origin-Accept-Encoding: " +
+              ex.req.header("accept-encoding").value_or(std::string("(none)")));
   if (!val("expires").empty()) h.push_back("Expires: " + val("expires"));
   if (!val("age").empty()) h.push_back("Age: " + val("age"));
   if (!val("setcookie").empty()) h.push_back("Set-Cookie: " + val("setcookie"));
