@@ -239,6 +239,13 @@ Explanation explainRequest(const Config& config, const ExplainRequest& request) 
     };
     e.ttl = decideTtl(in);
   }
+  // §4
+  const CacheKeyPolicy key_policy = resolveCacheKeyPolicy(behavior, config);
+  e.edge_compression = key_policy.compress;
+  if (key_policy.compress) {
+    e.offered = offeredCoding(e.key_parts.accept_encoding, key_policy.gzip, key_policy.brotli);
+  }
+  e.compression = decideCompression(e.offered, e.origin_status, e.origin_headers);
   return e;
 }
 
@@ -336,6 +343,15 @@ std::string formatExplanation(const Explanation& e, const ViewerRequest& viewer)
   os << "ttl: MinTTL " << e.ttl_settings.min_ttl << ", DefaultTTL " << e.ttl_settings.default_ttl
      << ", MaxTTL " << e.ttl_settings.max_ttl << '\n';
   os << "  " << describeTtlDecision(e.ttl) << '\n';
+  os << "compression: ";
+  if (!e.edge_compression) {
+    os << "off for this behaviour (needs Compress, gzip/brotli in the cache policy, TTLs not all "
+          "zero, Accept-Encoding not listed)\n";
+  } else if (e.offered == ContentCoding::Identity) {
+    os << "none for this key (the viewer accepts no enabled coding, or sent Range)\n";
+  } else {
+    os << e.offered << " variant; " << e.compression << '\n';
+  }
   return os.str();
 }
 

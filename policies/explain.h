@@ -13,6 +13,7 @@
 #include <tl/expected.hpp>
 
 #include "policies/cache_key.h"
+#include "policies/compression.h"
 #include "policies/config.h"
 #include "policies/origin_request.h"
 #include "policies/ttl.h"
@@ -69,6 +70,11 @@ struct Explanation {
   int origin_status = 200;
   HeaderList origin_headers;
   TtlDecision ttl;  // Uncacheable{key_parts.no_cache} when the behaviour caches nothing
+  // §4: whether the behaviour compresses at the edge, the coding this key's variant would use,
+  // and the verdict on the assumed origin response.
+  bool edge_compression = false;
+  ContentCoding offered = ContentCoding::Identity;
+  CompressVerdict compression = CompressVerdict::NotOffered;
 };
 
 Explanation explainRequest(const Config& config, const ExplainRequest& request);

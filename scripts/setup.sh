@@ -8,7 +8,7 @@ PACKAGES=(
   libuv1-dev zlib1g-dev libcurl4-openssl-dev libxxhash-dev libssl-dev libbrotli-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev libexpected-dev node-llhttp
-  curl wrk nginx-light util-linux procps
+  curl wrk nginx-light util-linux procps brotli python3
   varnish trafficserver
 )
 

@@ -80,7 +80,15 @@ class BrotliCompressor final : public BodyCompressor {
 
   bool write(std::string_view in, std::vector<std::string>& out) override {
     bytes_in_ += in.size();
-    return run(BROTLI_OPERATION_PROCESS, in, out);
+    const uint64_t out_before = bytes_out_;
+    if (!run(BROTLI_OPERATION_PROCESS, in, out)) return false;
+    // At qualities >= 4 the encoder gathers up to its whole window (megabytes) before it emits
+    // a meta-block. A flush after every kFlushEvery bytes that produced nothing keeps the body
+    // streaming to viewers (the cost is a slightly larger output).
+    unflushed_ = bytes_out_ != out_before ? 0 : unflushed_ + in.size();
+    if (unflushed_ < kFlushEvery) return true;
+    unflushed_ = 0;
+    return run(BROTLI_OPERATION_FLUSH, {}, out);
   }
   bool finish(std::vector<std::string>& out) override {
     return run(BROTLI_OPERATION_FINISH, {}, out);
@@ -106,7 +114,9 @@ class BrotliCompressor final : public BodyCompressor {
     }
   }
 
+  static constexpr uint64_t kFlushEvery = 256 << 10;
   BrotliEncoderState* enc_ = nullptr;
+  uint64_t unflushed_ = 0;
   char scratch_[kScratch];
 };
 

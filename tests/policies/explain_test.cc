@@ -322,5 +322,44 @@ TEST(ExplainNoCacheReason, EveryReasonHasWords) {
   }
 }
 
+
+// §4: the compression section. The default behaviour (CachingOptimized, gzip + brotli keyed)
+// compresses only with Compress on; the assumed origin response decides the verdict.
+TEST(ExplainCompression, OffWithoutCompressOnWithIt) {
+  std::string text = kConfig;
+  auto off = parseConfig(text, "explain.json");
+  ASSERT_TRUE(off) << off.error().toString();
+  const auto args = get("/a.html", {"Accept-Encoding: gzip, br"},
+                        {"Content-Type: text/html", "Content-Length: 5000"});
+  auto req = buildExplainRequest(args, off->edge.domain_name, kNow);
+  ASSERT_TRUE(req) << req.error();
+  Explanation e = explainRequest(*off, *req);
+  EXPECT_FALSE(e.edge_compression);
+  EXPECT_NE(formatExplanation(e, req->viewer).find("compression: off for this behaviour"),
+            std::string::npos);
+
+  const std::string needle = R"("CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6"})";
+  text.replace(text.find(needle), needle.size(),
+               R"("CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6", "Compress": true})");
+  auto on = parseConfig(text, "explain.json");
+  ASSERT_TRUE(on) << on.error().toString();
+  e = explainRequest(*on, *req);
+  EXPECT_TRUE(e.edge_compression);
+  EXPECT_EQ(e.offered, ContentCoding::Brotli);
+  EXPECT_EQ(e.compression, CompressVerdict::Compress);
+  EXPECT_NE(formatExplanation(e, req->viewer).find("compression: br variant; compressed"),
+            std::string::npos)
+      << formatExplanation(e, req->viewer);
+
+  // Too small an object: the verdict says why.
+  auto small = buildExplainRequest(get("/a.html", {"Accept-Encoding: gzip"},
+                                       {"Content-Type: text/html", "Content-Length: 999"}),
+                                   on->edge.domain_name, kNow);
+  ASSERT_TRUE(small);
+  e = explainRequest(*on, *small);
+  EXPECT_EQ(e.offered, ContentCoding::Gzip);
+  EXPECT_EQ(e.compression, CompressVerdict::TooSmall);
+}
+
 }  // namespace
 }  // namespace edge::policies
