@@ -40,6 +40,7 @@
 
 #include "engine/cache/eviction_policy.h"
 #include "policies/cache_key.h"
+#include "policies/compression.h"
 #include "policies/freshness.h"
 #include "policies/http_types.h"
 #include "policies/viewer_response.h"
@@ -114,6 +115,9 @@ struct ObjectHead {
   std::optional<uint64_t> content_length;
   // Why and for how long it is cached, in `edged explain`'s words (Edge.DebugHeaders).
   std::string ttl_reason;
+  // The coding the edge compressed the body with (§4); Identity when stored as the origin sent
+  // it (an origin's own Content-Encoding included). A 304 refresh keeps the compressed form.
+  policies::ContentCoding edge_coding = policies::ContentCoding::Identity;
 };
 
 namespace detail {

@@ -128,6 +128,7 @@ void OriginFill::completeFromStale(HeaderList headers, policies::StoredFreshness
   head.freshness = freshness;
   head.content_length = stale.bodyBytes();
   head.ttl_reason = ttl_reason;
+  head.edge_coding = stale.head().edge_coding;
   decide(outcome, false, {}, std::move(ttl_reason));
   permit_.setHead(std::move(head), stale.bodyBytes());
   permit_.appendBodyOf(stale);
@@ -222,6 +223,11 @@ void OriginFill::onOriginHead(int status, HeaderList&& headers) {
     HeaderList merged = plan_.stale->headers();
     policies::updateStoredHeaders(merged, policies::filterOriginResponseHeaders(
                                               headers, *plan_.behavior, config));
+    // The stored body stays compressed: the 304's ETag / Vary are made to match it (§4.6).
+    const policies::ContentCoding coding = plan_.stale->head().edge_coding;
+    if (coding != policies::ContentCoding::Identity) {
+      policies::applyCompressedHeaders(merged, coding);
+    }
     const policies::TtlDecision d = decideResponseTtl(plan_.method, plan_.stale->status(), merged,
                                                       settings, config, received_at_);
     policies::StoredFreshness f;
@@ -275,6 +281,7 @@ void OriginFill::onOriginHead(int status, HeaderList&& headers) {
       keep_path_ = obj->path();
       keep_head_ = makeObjectHead(status, headers, *cacheable, *plan_.behavior, settings, config,
                                   received_at_, nullptr);
+      if (compressor_) keep_head_.edge_coding = plan_.offered;
       reason = "TTL 0: stored but not shared with waiting requests; " + keep_head_.ttl_reason;
     } else if (const auto* u = std::get_if<policies::Uncacheable>(&d)) {
       reason = std::string(policies::toString(u->reason));
@@ -290,6 +297,7 @@ void OriginFill::onOriginHead(int status, HeaderList&& headers) {
   ObjectHead head = makeObjectHead(status, headers, *cacheable, *plan_.behavior, settings, config,
                                    received_at_, &leader);
   head.ttl_reason = withCompression(std::move(head.ttl_reason));
+  if (compressor_) head.edge_coding = plan_.offered;
   const std::optional<uint64_t> length = head.content_length;
   mode_ = Mode::Filling;
   decide(CacheOutcome::Miss, false, std::move(leader), head.ttl_reason);

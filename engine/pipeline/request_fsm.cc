@@ -250,7 +250,14 @@ FillPlan RequestFsm::makeFillPlan(CachedObjectPtr stale) const {
   if (p.request.method == "HEAD") p.request.method = "GET";
   removeViewerConditionals(p.request.headers);
   if (stale && stale->freshness().conditional_revalidation && stale->freshness().has_validators) {
-    for (auto& h : policies::revalidationHeaders(stale->headers())) {
+    policies::HeaderList validators = policies::revalidationHeaders(stale->headers());
+    for (auto& h : validators.items()) {
+      // §4.6: the edge made the origin's strong ETag weak on compressing; the origin is asked
+      // with its own form (weak comparison, RFC 9110 §13.1.2, treats both alike).
+      if (stale->head().edge_coding != policies::ContentCoding::Identity &&
+          policies::iequals(h.name, "if-none-match") && h.value.starts_with("W/")) {
+        h.value.erase(0, 2);
+      }
       p.request.headers.add(std::move(h.name), std::move(h.value));
     }
     p.revalidating = true;

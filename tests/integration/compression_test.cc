@@ -59,6 +59,7 @@ Json compressionConfig() {
   add("/obj/zero-*", "cp-zero", true);
   cfg["Edge"]["AdminListen"] = "127.0.0.1:0";
   cfg["Edge"]["DebugHeaders"] = true;
+  cfg["Edge"]["TestClock"] = true;
   return cfg;
 }
 
@@ -135,6 +136,23 @@ TEST_F(Compression, GzipMissIsChunkedThenHitServesTheStoredBytes) {
   EXPECT_EQ(head.status, 200);
   EXPECT_EQ(header(head, "Content-Encoding"), "gzip");
   EXPECT_EQ(originCount("/obj/a"), 1u);
+}
+
+TEST_F(Compression, RevalidationKeepsTheCompressedVariant) {
+  define("rv", "cc=max-age=10&len=6000&etag=%22r1%22");
+  HttpResponse miss = get("/obj/rv", {kGzip});
+  expectCompressed(miss, "gzip", 6000);
+  HttpResponse adv = http_.post(admin_ + "/clock/advance?seconds=20", {}, "");
+  ASSERT_EQ(adv.status, 200) << adv;
+  // Expired: the origin is asked with its own (strong) ETag and answers 304 with it.
+  HttpResponse refreshed = get("/obj/rv", {kGzip});
+  ASSERT_EQ(refreshed.status, 200) << refreshed;
+  EXPECT_EQ(header(refreshed, "X-Cache"), "RefreshHit from cloudfront") << refreshed;
+  EXPECT_EQ(header(refreshed, "X-Origin-If-None-Match"), "\"r1\"");
+  EXPECT_EQ(header(refreshed, "ETag"), "W/\"r1\"") << "still the compressed body's weak ETag";
+  EXPECT_EQ(refreshed.body, miss.body);
+  expectCompressed(refreshed, "gzip", 6000);
+  EXPECT_EQ(originCount("/obj/rv"), 2u);
 }
 
 TEST_F(Compression, BrotliWinsWhenTheViewerAcceptsBoth) {

@@ -29,7 +29,8 @@
 //                   after delay_ms, the head (Cache-Control, ETag, Last-Modified, Expires, Age,
 //                   Set-Cookie, Vary when set; Content-Type `ctype` (default text/plain, empty:
 //                   none); Content-Encoding `cenc` when set; X-Version: N;
-//                   X-Origin-Accept-Encoding: the request's Accept-Encoding or "(none)"), then
+//                   X-Origin-Accept-Encoding: the request's Accept-Encoding or "(none)";
+//                   X-Origin-If-None-Match: the request's, when it sent one), then
 //                   `len` pattern bytes in
 //                   `chunks` pieces gap_ms apart (chunked=1: chunked framing; close_mid=1:
 //                   half the body, then close). If-None-Match matching the ETag or
@@ -549,6 +550,7 @@ bool handleObject(Exchange& ex, const std::string& name, bool* close_after) {
   h.push_back("X-Version: " + std::to_string(def.version));
   auto inm = ex.req.header("if-none-match");
   auto ims = ex.req.header("if-modified-since");
+  if (inm) h.push_back("X-Origin-If-None-Match: " + *inm);
   if ((!etag.empty() && inm && inm->find(etag) != std::string::npos) ||
       (!lm.empty() && !inm && ims && *ims == lm)) {
     return sendAll(ex.fd, ex.statusAndHeaders(304, h));
