@@ -211,6 +211,16 @@ TEST_F(Compression, EachVariantIsFetchedOnceAndInvalidatedTogether) {
   EXPECT_EQ(originCount("/obj/v"), 8u) << "every variant was removed by the one path";
 }
 
+TEST_F(Compression, AViewerAcceptingNeitherFormatMakesTheOriginSendIdentity) {
+  define("idn", "cc=max-age=300&len=5000");
+  HttpResponse r = get("/obj/idn", {"Accept-Encoding: deflate, zstd"});
+  expectIdentity(r, 5000);
+  EXPECT_EQ(header(r, "X-Origin-Accept-Encoding"), "identity");  // §2.3
+  // The same (identity) object serves a viewer with no Accept-Encoding at all.
+  EXPECT_EQ(header(get("/obj/idn"), "X-Cache"), "Hit from cloudfront");
+  EXPECT_EQ(originCount("/obj/idn"), 1u);
+}
+
 TEST_F(Compression, ContentLengthBoundaries) {
   for (uint64_t len : {999ull, 1000ull, 10'000'000ull, 10'000'001ull}) {
     const std::string name = "len" + std::to_string(len);
