@@ -66,18 +66,9 @@ template <typename Sink>
 void keyCookies(const CacheKeyPolicy& p, const ViewerRequest& v, Sink& sink) {
   if (p.cookies.behavior == ListBehavior::None) return;
   std::vector<Crumb> crumbs;
-  for (const Header& h : v.headers) {
-    if (!iequals(h.name, "cookie")) continue;
-    std::string_view rest = h.value;
-    while (!rest.empty()) {
-      const size_t semi = rest.find(';');
-      const std::string_view part = trimOws(rest.substr(0, semi));
-      rest = semi == std::string_view::npos ? std::string_view() : rest.substr(semi + 1);
-      if (part.empty()) continue;
-      const std::string_view name = trimOws(part.substr(0, part.find('=')));
-      if (cookieKeyed(p, name)) crumbs.push_back({name, part});
-    }
-  }
+  forEachCookie(v.headers, [&](std::string_view name, std::string_view crumb) {
+    if (cookieKeyed(p, name)) crumbs.push_back({name, crumb});
+  });
   // Stable insertion sort by name: lists are short and duplicates keep request order (§2.2).
   for (size_t i = 1; i < crumbs.size(); ++i) {
     for (size_t j = i; j > 0 && crumbs[j].name < crumbs[j - 1].name; --j) {
@@ -96,13 +87,9 @@ bool paramKeyed(const CacheKeyPolicy& p, std::string_view name) {
 template <typename Sink>
 void keyQuery(const CacheKeyPolicy& p, const ViewerRequest& v, Sink& sink) {
   if (p.query_strings.behavior == ListBehavior::None) return;
-  std::string_view rest = v.query;
-  while (!rest.empty()) {
-    const size_t amp = rest.find('&');
-    const std::string_view param = rest.substr(0, amp);
-    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
-    if (!param.empty() && paramKeyed(p, param.substr(0, param.find('=')))) sink.param(param);
-  }
+  forEachQueryParam(v.query, [&](std::string_view param, std::string_view name) {
+    if (!param.empty() && paramKeyed(p, name)) sink.param(param);
+  });
 }
 
 template <typename Sink>

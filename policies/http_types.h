@@ -60,6 +60,45 @@ std::ostream& operator<<(std::ostream& os, const HeaderList& h);
 // A Content-Length value: 1*DIGIT only (RFC 9110 §8.6); nullopt for anything else.
 std::optional<uint64_t> parseContentLength(std::string_view value);
 
+// The value of a hexadecimal digit (either case), or -1.
+int hexDigitValue(char c);
+// RFC 3986 §2.1 percent-decoding: each "%XX" becomes its byte, other bytes stay; nullopt when a
+// '%' is not followed by two hex digits. '+' is not a space here.
+std::optional<std::string> percentDecode(std::string_view s);
+
+// Calls fn(name, crumb) for each non-empty crumb of every Cookie header, in request order.
+// Crumbs are separated by ';' and OWS-trimmed (RFC 6265 §4.2.1); `crumb` is "name=value" as
+// sent and `name` the OWS-trimmed part before its first '='. Views into `headers`.
+template <typename Fn>
+void forEachCookie(const HeaderList& headers, Fn&& fn) {
+  for (const Header& h : headers) {
+    if (!iequals(h.name, "cookie")) continue;
+    std::string_view rest = h.value;
+    while (!rest.empty()) {
+      const size_t semi = rest.find(';');
+      const std::string_view crumb = trimOws(rest.substr(0, semi));
+      rest = semi == std::string_view::npos ? std::string_view() : rest.substr(semi + 1);
+      if (!crumb.empty()) fn(trimOws(crumb.substr(0, crumb.find('='))), crumb);
+    }
+  }
+}
+
+// Calls fn(param, name) for each '&'-separated parameter of a raw query (no leading '?'), in
+// order and byte-exact, empty parameters included ("a=1&" has two; "" has none). `name` is the
+// part of `param` before its first '='. '&' is the only delimiter (§2.4).
+template <typename Fn>
+void forEachQueryParam(std::string_view query, Fn&& fn) {
+  if (query.empty()) return;
+  for (size_t start = 0;;) {
+    const size_t amp = query.find('&', start);
+    const std::string_view param =
+        query.substr(start, amp == std::string_view::npos ? amp : amp - start);
+    fn(param, param.substr(0, param.find('=')));
+    if (amp == std::string_view::npos) return;
+    start = amp + 1;
+  }
+}
+
 enum class Method : uint8_t { Get, Head, Post, Put, Delete, Options, Patch, Other };
 Method parseMethod(std::string_view name);
 std::string_view toString(Method m);

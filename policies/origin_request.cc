@@ -72,18 +72,9 @@ std::optional<std::string> forwardedCookies(const ForwardingRules& r, const Head
     std::string_view text;
   };
   std::vector<Crumb> crumbs;
-  for (const Header& h : headers) {
-    if (!iequals(h.name, "cookie")) continue;
-    std::string_view rest = h.value;
-    while (!rest.empty()) {
-      const size_t semi = rest.find(';');
-      const std::string_view part = trimOws(rest.substr(0, semi));
-      rest = semi == std::string_view::npos ? std::string_view() : rest.substr(semi + 1);
-      if (part.empty()) continue;
-      const std::string_view name = trimOws(part.substr(0, part.find('=')));
-      if (cookieForwarded(r, name)) crumbs.push_back({name, part});
-    }
-  }
+  forEachCookie(headers, [&](std::string_view name, std::string_view crumb) {
+    if (cookieForwarded(r, name)) crumbs.push_back({name, crumb});
+  });
   if (crumbs.empty()) return std::nullopt;
   std::stable_sort(crumbs.begin(), crumbs.end(),
                    [](const Crumb& a, const Crumb& b) { return a.name < b.name; });
@@ -98,14 +89,11 @@ std::optional<std::string> forwardedCookies(const ForwardingRules& r, const Head
 // The forwarded query, byte-exact and in request order (§2.4); "" when nothing is forwarded.
 std::string forwardedQuery(const ForwardingRules& r, std::string_view query) {
   std::string out;
-  while (!query.empty()) {
-    const size_t amp = query.find('&');
-    const std::string_view param = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    if (param.empty() || !queryParamForwarded(r, param.substr(0, param.find('=')))) continue;
+  forEachQueryParam(query, [&](std::string_view param, std::string_view name) {
+    if (param.empty() || !queryParamForwarded(r, name)) return;
     if (!out.empty()) out += '&';
     out += param;
-  }
+  });
   return out;
 }
 

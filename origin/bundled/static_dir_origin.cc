@@ -8,17 +8,11 @@
 #include <ctime>
 
 #include "policies/http_date.h"
+#include "policies/http_types.h"
 
 namespace edge::origin {
 
 namespace {
-
-int hexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 void sendSimple(engine::Exchange& ex, int status, std::string_view body) {
   policies::HeaderList h;
@@ -69,20 +63,9 @@ class FileSender final : public engine::ExchangeHandler {
 }  // namespace
 
 std::string resolveStaticPath(const std::string& root, std::string_view path) {
-  std::string decoded;
-  decoded.reserve(path.size());
-  for (size_t i = 0; i < path.size(); ++i) {
-    if (path[i] == '%') {
-      if (i + 2 >= path.size()) return {};
-      const int hi = hexValue(path[i + 1]);
-      const int lo = hexValue(path[i + 2]);
-      if (hi < 0 || lo < 0) return {};
-      decoded.push_back(static_cast<char>(hi * 16 + lo));
-      i += 2;
-    } else {
-      decoded.push_back(path[i]);
-    }
-  }
+  std::optional<std::string> percent_decoded = policies::percentDecode(path);
+  if (!percent_decoded) return {};
+  std::string decoded = std::move(*percent_decoded);
   if (decoded.empty() || decoded[0] != '/') return {};
   if (decoded.find('\0') != std::string::npos || decoded.find('\\') != std::string::npos) return {};
   // Reject any ".." segment.

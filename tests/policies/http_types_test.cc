@@ -110,5 +110,36 @@ TEST(ParseContentLength, DigitsOnly) {
   EXPECT_EQ(parseContentLength("1,2"), std::nullopt);
   EXPECT_EQ(parseContentLength("99999999999999999999999"), std::nullopt);
 }
+
+TEST(PercentDecode, EscapesBecomeBytesAndBadEscapesFail) {
+  EXPECT_EQ(percentDecode("a%2Fb%7e%20c+d"), "a/b~ c+d");
+  EXPECT_EQ(percentDecode("%00"), std::string(1, '\0'));
+  EXPECT_EQ(percentDecode(""), "");
+  EXPECT_EQ(percentDecode("%"), std::nullopt);
+  EXPECT_EQ(percentDecode("%4"), std::nullopt);
+  EXPECT_EQ(percentDecode("a%g1"), std::nullopt);
+  EXPECT_EQ(hexDigitValue('F'), 15);
+  EXPECT_EQ(hexDigitValue('g'), -1);
+}
+
+TEST(ForEachCookie, CrumbsOfEveryCookieHeaderInOrder) {
+  const HeaderList h{{"Cookie", " a=1 ;b= 2;;c"}, {"Accept", "x"}, {"cookie", "d=4=4"}};
+  std::string seen;
+  forEachCookie(h, [&](std::string_view name, std::string_view crumb) {
+    seen += std::string(name) + "|" + std::string(crumb) + ";";
+  });
+  EXPECT_EQ(seen, "a|a=1;b|b= 2;c|c;d|d=4=4;");
+}
+
+TEST(ForEachQueryParam, ByteExactWithEmptyParams) {
+  std::vector<std::string> seen;
+  forEachQueryParam("a=1&&b&c=%26=&", [&](std::string_view param, std::string_view name) {
+    seen.push_back(std::string(param) + "|" + std::string(name));
+  });
+  EXPECT_EQ(seen, (std::vector<std::string>{"a=1|a", "|", "b|b", "c=%26=|c", "|"}));
+  seen.clear();
+  forEachQueryParam("", [&](std::string_view p, std::string_view) { seen.emplace_back(p); });
+  EXPECT_TRUE(seen.empty());
+}
 }  // namespace
 }  // namespace edge::policies
