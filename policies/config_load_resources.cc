@@ -5,6 +5,7 @@
 
 #include "policies/config_load.h"
 #include "policies/config_load_internal.h"
+#include "policies/signed_keys.h"
 
 namespace edge::policies::config_detail {
 
@@ -153,6 +154,10 @@ void loadPublicKey(LoadContext& ctx, const ListItem& raw) {
     k.encoded_key = c.requireString("EncodedKey");
     if (k.encoded_key.find("-----BEGIN PUBLIC KEY-----") == std::string::npos) {
       ctx.fail(c.field("EncodedKey"), "must be a PEM public key (-----BEGIN PUBLIC KEY-----)");
+    }
+    // §5.1: what CloudFront accepts, and what signed-request verification can use.
+    if (auto parsed = parsePublicKeyPem(k.encoded_key); !parsed) {
+      ctx.fail(c.field("EncodedKey"), "must be an RSA 2048 or ECDSA P-256 public key: " + parsed.error());
     }
   });
   r.finish();

@@ -29,6 +29,12 @@ TEST_P(ConfigErrors, ExactMessage) {
   EXPECT_EQ(errorOf(j), GetParam().expected);
 }
 
+// A PublicKeys list of one key with this EncodedKey.
+Json publicKey(const std::string& encoded_key) {
+  return Json::array({{{"Id", "K1"},
+                       {"PublicKeyConfig", {{"Name", "k"}, {"EncodedKey", encoded_key}}}}});
+}
+
 const std::string kB1 = "conf/x.json: DistributionConfig.CacheBehaviors.Items[1].";
 const std::string kB0 = "conf/x.json: DistributionConfig.CacheBehaviors.Items[0].";
 const std::string kO0 = "conf/x.json: DistributionConfig.Origins.Items[0].";
@@ -236,6 +242,39 @@ std::vector<ErrorCase> errorCases() {
        "conf/x.json: OriginRequestPolicies.Items[0].OriginRequestPolicy.OriginRequestPolicyConfig."
        "HeadersConfig.Headers.Items[0]: \"authorization\" cannot be listed in this kind of policy's "
        "HeadersConfig"},
+      {"PublicKeyNotPem",
+       [](Json& j) { j["PublicKeys"] = publicKey("ssh-rsa AAAAB3NzaC1yc2E"); },
+       "conf/x.json: PublicKeys[0].PublicKeyConfig.EncodedKey: must be a PEM public key "
+       "(-----BEGIN PUBLIC KEY-----)"},
+      {"PublicKeyUnreadable",
+       [](Json& j) {
+         j["PublicKeys"] = publicKey("-----BEGIN PUBLIC KEY-----\nMFk=\n-----END PUBLIC KEY-----\n");
+       },
+       "conf/x.json: PublicKeys[0].PublicKeyConfig.EncodedKey: must be an RSA 2048 or ECDSA P-256 "
+       "public key: not a PEM public key (-----BEGIN PUBLIC KEY-----) OpenSSL can read"},
+      {"PublicKeyRsa1024",
+       [](Json& j) {
+         j["PublicKeys"] = publicKey(
+             "-----BEGIN PUBLIC KEY-----\n"
+             "MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDL8cq9UbxqQ4Z931rAEeBLhgJt\n"
+             "YeyXs8hxJvIJwXMoKdCY8RVTKwu2C3+GiiQMk84thYPlWBg9S2B7sQNTSx+4udiR\n"
+             "xdIZkuRtecGIlBYwq9vFdPv8BFUN70U7vX9L4SEO7JkhORNYZH03r53FvO2WNCaP\n"
+             "YLMf3W5TrGfkc090pQIDAQAB\n"
+             "-----END PUBLIC KEY-----\n");
+       },
+       "conf/x.json: PublicKeys[0].PublicKeyConfig.EncodedKey: must be an RSA 2048 or ECDSA P-256 "
+       "public key: RSA key has 1024 bits; CloudFront keys are RSA 2048 or ECDSA P-256"},
+      {"PublicKeyP384",
+       [](Json& j) {
+         j["PublicKeys"] = publicKey(
+             "-----BEGIN PUBLIC KEY-----\n"
+             "MHYwEAYHKoZIzj0CAQYFK4EEACIDYgAEAuTnyO1l9WzuWCdrUujIwGddxE72+lkt\n"
+             "hiYilXDBC8bNrpt5bvzyLn7Ar/tdkbU4byMO9csRM4wTWID1YyvNCguHoIfWBzg8\n"
+             "9+rJZnZu2KHAzQlHL/uD7kseX/aih1bc\n"
+             "-----END PUBLIC KEY-----\n");
+       },
+       "conf/x.json: PublicKeys[0].PublicKeyConfig.EncodedKey: must be an RSA 2048 or ECDSA P-256 "
+       "public key: EC key is not on the P-256 curve (got secp384r1)"},
       {"KeyGroupUnknownKey",
        [](Json& j) {
          j["KeyGroups"] = Json::parse(R"([{"Id": "kg", "KeyGroupConfig": {"Name": "g", "Items": ["K1"]}}])");

@@ -258,7 +258,7 @@ TEST(ConfigLoad, ResourcesInApiShapes) {
   j["ResponseHeadersPolicies"] = Json::parse(R"([{"ResponseHeadersPolicy": {"Id": "rhp",
     "ResponseHeadersPolicyConfig": {"Name": "R", "CustomHeadersConfig": {"Quantity": 0}}}}])");
   j["PublicKeys"] = Json::parse(R"([{"PublicKey": {"Id": "K1", "PublicKeyConfig": {"CallerReference": "c",
-    "Name": "k", "EncodedKey": "-----BEGIN PUBLIC KEY-----\nMFk=\n-----END PUBLIC KEY-----\n"}}}])");
+    "Name": "k", "EncodedKey": "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEZmTeIf18GBlcFU4APjknJQpo8SR7\nmvv56MRy/OMYge5ugUTbKcNG2H8+yPUnbkO5FfgfaG1/HZTCZIJ6CFuTCw==\n-----END PUBLIC KEY-----\n"}}}])");
   j["KeyGroups"] = Json::parse(R"([{"KeyGroup": {"Id": "KG", "KeyGroupConfig": {"Name": "g", "Items": ["K1"]}}}])");
   j["Functions"] = Json::parse(R"([{"Name": "rewrite", "FunctionConfig": {"Comment": "", "Runtime": "cloudfront-js-2.0"},
     "FunctionCode": "function handler(event) { return event.request; }"}])");

@@ -13,7 +13,7 @@ constexpr std::string_view kId = "req-id-1";
 
 constexpr const char* kConfig = R"({
   "PublicKeys": [{"Id": "K1", "PublicKeyConfig": {"Name": "k",
-     "EncodedKey": "-----BEGIN PUBLIC KEY-----\nMFk=\n-----END PUBLIC KEY-----\n"}}],
+     "EncodedKey": "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEZmTeIf18GBlcFU4APjknJQpo8SR7\nmvv56MRy/OMYge5ugUTbKcNG2H8+yPUnbkO5FfgfaG1/HZTCZIJ6CFuTCw==\n-----END PUBLIC KEY-----\n"}}],
   "KeyGroups": [{"Id": "KG", "KeyGroupConfig": {"Name": "g", "Items": ["K1"]}}],
   "CachePolicies": [{"Id": "cp-keyed", "CachePolicyConfig": {"Name": "Keyed", "MinTTL": 0,
      "ParametersInCacheKeyAndForwardedToOrigin": {"EnableAcceptEncodingGzip": false,
