@@ -17,4 +17,13 @@ int runInvalidate(int argc, char** argv);
 inline constexpr const char* kInvalidateUsage =
     "  edged invalidate --admin HOST:PORT [--caller-reference REF] PATH...\n";
 
+// edged sign --url URL --key-pair-id ID --private-key file://PATH --date-less-than DATE
+//            [--date-greater-than DATE] [--ip-address IP[/N]] [--policy-resource RESOURCE]
+//            [--hash-algorithm SHA1|SHA256] [--cookies]
+int runSign(int argc, char** argv);
+inline constexpr const char* kSignUsage =
+    "  edged sign --url URL --key-pair-id ID --private-key file://PATH --date-less-than DATE\n"
+    "             [--date-greater-than DATE] [--ip-address IP[/N]] [--policy-resource RESOURCE]\n"
+    "             [--hash-algorithm SHA1|SHA256] [--cookies]\n";
+
 }  // namespace edge::engine::cli

@@ -1,6 +1,6 @@
 // edged: the command line. `serve` starts the workers (and the admin listener when
 // Edge.AdminListen is set); `check-config` validates a file and prints the resolved behaviours;
-// `explain` and `invalidate` are in engine/cli/*_command.cc. Exit codes: 0 ok, 1 runtime
+// `explain`, `invalidate` and `sign` are in engine/cli/*_command.cc. Exit codes: 0 ok, 1 runtime
 // failure, 2 bad usage or config.
 #include <curl/curl.h>
 #include <signal.h>
@@ -50,6 +50,11 @@ constexpr const char* kUsageRest =
     "              origin request, and the TTL for an assumed origin response (default 200)\n"
     "invalidate    POST an invalidation of PATHs to the admin listener (Edge.AdminListen);\n"
     "              '*' is allowed only as the last character\n"
+    "sign          print a signed URL like `aws cloudfront sign`: a canned policy unless\n"
+    "              --date-greater-than, --ip-address or a --policy-resource other than the\n"
+    "              URL asks for a custom one; RSA 2048 or ECDSA P-256 key in PEM (PKCS#8,\n"
+    "              PKCS#1, SEC1); DATE is YYYY-MM-DD[Thh:mm:ss[Z|+hh:mm]] or epoch seconds;\n"
+    "              --cookies prints the signed cookies instead, one NAME=VALUE per line\n"
     "\n"
     "SIGINT/SIGTERM stop accepting, let in-flight requests finish (Edge.ShutdownGraceMs), exit 0.\n";
 
@@ -57,6 +62,7 @@ void printUsage(FILE* out) {
   std::fputs(kUsageCommands, out);
   std::fputs(edge::engine::cli::kExplainUsage, out);
   std::fputs(edge::engine::cli::kInvalidateUsage, out);
+  std::fputs(edge::engine::cli::kSignUsage, out);
   std::fputs(kUsageRest, out);
 }
 
@@ -293,5 +299,6 @@ int main(int argc, char** argv) {
   if (cmd == "check-config") return checkConfig(argc, argv);
   if (cmd == "explain") return edge::engine::cli::runExplain(argc, argv);
   if (cmd == "invalidate") return edge::engine::cli::runInvalidate(argc, argv);
+  if (cmd == "sign") return edge::engine::cli::runSign(argc, argv);
   return usageError("unknown command: " + cmd);
 }
