@@ -211,7 +211,7 @@ struct EdgeSettings {
   // Edge compression (§4): zlib level for gzip (1-9) and brotli quality (0-11). Each variant is
   // compressed once, by the fill that stores it (see bench/README.md for the speed per level).
   int gzip_level = 6;
-  int brotli_quality = 5;
+  int brotli_quality = 5;  // at most 9 (10-11 are ~1 MB/s)
   // Viewer-side limits and timeouts (CloudFront's own values where it documents them, §14).
   uint32_t max_request_header_bytes = 20480;  // request line + headers → 413 beyond
   uint32_t max_url_bytes = 8192;              // → 413

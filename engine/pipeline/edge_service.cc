@@ -92,11 +92,18 @@ const std::string& EdgeService::httpDate() {
 void EdgeService::sendGenerated(Exchange& ex, int status, std::string_view reason_html,
                                 std::string_view request_id, policies::XCache x_cache,
                                 bool close_after) {
-  const std::string body = policies::renderErrorPage(status, reason_html, request_id);
+  sendEdgeResponse(ex, status, "text/html",
+                   policies::renderErrorPage(status, reason_html, request_id), request_id, x_cache,
+                   close_after);
+}
+
+void EdgeService::sendEdgeResponse(Exchange& ex, int status, std::string_view content_type,
+                                   std::string_view body, std::string_view request_id,
+                                   policies::XCache x_cache, bool close_after) {
   policies::HeaderList headers;
   headers.add("Server", "CloudFront");
   headers.add("Date", httpDate());
-  headers.add("Content-Type", "text/html");
+  headers.add("Content-Type", std::string(content_type));
   const auto& req = ex.request();
   policies::stampEdgeHeaders(headers, {x_cache, request_id, config_.edge.pop_name, via_host_,
                                        req.http_major, req.http_minor});

@@ -64,6 +64,10 @@ class EdgeService final : public HttpService {
   // Sends a CloudFront-generated response (error page, §7.3) and finishes the exchange.
   void sendGenerated(Exchange& ex, int status, std::string_view reason_html,
                      std::string_view request_id, policies::XCache x_cache, bool close_after);
+  // The same for any body the edge itself produces (the §5.7 XML refusals).
+  void sendEdgeResponse(Exchange& ex, int status, std::string_view content_type,
+                        std::string_view body, std::string_view request_id,
+                        policies::XCache x_cache, bool close_after);
 
  private:
   Loop& loop_;

@@ -216,6 +216,10 @@ std::vector<ErrorCase> errorCases() {
       {"EdgeAdminListen", [](Json& j) { j["Edge"] = {{"AdminListen", "1.2.3.4:99999"}}; },
        "conf/x.json: Edge.AdminListen: must be \"host:port\" with a numeric IPv4 address, \"localhost\" "
        "or \"[IPv6]\" and a port 0-65535 (got \"1.2.3.4:99999\")"},
+      {"EdgeBrotliQuality", [](Json& j) { j["Edge"] = {{"BrotliQuality", 11}}; },
+       "conf/x.json: Edge.BrotliQuality: must be between 0 and 9 (got 11)"},
+      {"EdgeGzipLevel", [](Json& j) { j["Edge"] = {{"GzipLevel", 0}}; },
+       "conf/x.json: Edge.GzipLevel: must be between 1 and 9 (got 0)"},
       {"EdgeWorkers", [](Json& j) { j["Edge"] = {{"Workers", -1}}; },
        "conf/x.json: Edge.Workers: must be between 0 and 1024 (got -1)"},
       {"EdgeTimeoutZero", [](Json& j) { j["Edge"] = {{"HeaderTimeoutMs", 0}}; },
