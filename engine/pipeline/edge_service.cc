@@ -21,6 +21,20 @@ EdgeService::EdgeService(Loop& loop, const EdgeContext& context)
   for (const auto& b : d.behaviors) {
     settings_.emplace(&b, policies::resolveBehaviorCacheSettings(b, config_));
   }
+  // The loader refused every PublicKey OpenSSL cannot parse, so this only fails on a Config
+  // built by hand; its keys are then missing and signed requests fail with InvalidKey.
+  auto keys = policies::PublicKeySet::parse(config_);
+  const policies::PublicKeySet no_keys;
+  const policies::PublicKeySet& set = keys ? *keys : no_keys;
+  trusted_keys_.emplace(&d.default_behavior,
+                        policies::TrustedKeys::forBehavior(d.default_behavior, config_, set));
+  for (const auto& b : d.behaviors) {
+    trusted_keys_.emplace(&b, policies::TrustedKeys::forBehavior(b, config_, set));
+  }
+}
+
+const policies::TrustedKeys& EdgeService::trustedKeys(const policies::Behavior& behavior) const {
+  return trusted_keys_.at(&behavior);
 }
 
 EdgeService::~EdgeService() {

@@ -17,6 +17,8 @@
 #include "origin/origin_client.h"
 #include "policies/cache_settings.h"
 #include "policies/config.h"
+#include "policies/signature_memo.h"
+#include "policies/signed_keys.h"
 #include "policies/viewer_response.h"
 
 namespace edge::engine {
@@ -36,6 +38,10 @@ class EdgeService final : public HttpService {
   int64_t nowSeconds() const { return context_.clock.nowSeconds(); }
   // The behaviour's cache settings, resolved once at start.
   const policies::BehaviorCacheSettings& cacheSettings(const policies::Behavior& behavior) const;
+  // §5: the public keys a behaviour's TrustedKeyGroups name, parsed once at start, and this
+  // worker's memo of verified signatures (a repeated signed URL skips the RSA/ECDSA verify).
+  const policies::TrustedKeys& trustedKeys(const policies::Behavior& behavior) const;
+  policies::SignatureMemo& signatureMemo() { return signature_memo_; }
 
   origin::OriginClient& origins() { return origins_; }
   // A started origin fetch reporting to `observer`, or null when it could not start.
@@ -75,6 +81,8 @@ class EdgeService final : public HttpService {
   const policies::Config& config_;
   origin::OriginClient origins_;
   std::unordered_map<const policies::Behavior*, policies::BehaviorCacheSettings> settings_;
+  std::unordered_map<const policies::Behavior*, policies::TrustedKeys> trusted_keys_;
+  policies::SignatureMemo signature_memo_;
   std::unordered_map<OriginFill*, std::unique_ptr<OriginFill>> fills_;
   std::unordered_map<KeyId, int64_t> uncacheable_;  // key → until (epoch s)
   std::string via_host_;

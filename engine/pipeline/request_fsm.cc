@@ -4,6 +4,7 @@
 #include "policies/behavior_match.h"
 #include "policies/freshness.h"
 #include "policies/origin_request.h"
+#include "policies/signed_request.h"
 #include "policies/vary.h"
 
 namespace edge::engine {
@@ -106,7 +107,8 @@ void RequestFsm::detachFill() {
 
 bool RequestFsm::start() {
   request_id_ = service_.newRequestId();
-  if (!stepMatchBehavior() || !stepViewerChecks()) return false;
+  // A refused request is answered (Done) unless a custom error page is being fetched for it.
+  if (!stepMatchBehavior() || !stepViewerChecks()) return step_ != Step::Done;
   return stepCacheLookup();
 }
 
@@ -129,7 +131,26 @@ bool RequestFsm::stepViewerChecks() {
     synth(EdgeErrorKind::GetWithBody);
     return false;
   }
-  return true;
+  return !policies::requiresSignedRequests(*behavior_) || checkSignature();
+}
+
+bool RequestFsm::checkSignature() {
+  // §5: the viewer's own request is checked (a custom error page's fetch carries its cookies).
+  const policies::SignedCheck check =
+      policies::checkSignedRequest(req(), "http", service_.trustedKeys(*behavior_),
+                                   service_.signatureMemo(), service_.nowSeconds());
+  if (check.ok()) return true;
+  ttl_reason_ = std::string(check.reason);
+  // §5.7: a 403 the edge generates, never cached; custom error pages for 403 apply (inf).
+  if (wantsErrorPage(403)) {
+    restartForErrorPage(403);
+    return false;
+  }
+  transition(Step::Synth);
+  service_.sendEdgeResponse(ex_, 403, "text/xml", policies::signedFailureBody(*check.failure),
+                            request_id_, policies::XCache::Error, /*close_after=*/false);
+  transition(Step::Done);
+  return false;
 }
 
 bool RequestFsm::stepPlanOrigin() {

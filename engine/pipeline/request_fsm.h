@@ -43,7 +43,7 @@ class RequestFsm final : public ExchangeHandler,
   enum class Step : uint8_t {
     Recv,           // request head parsed; request id assigned
     MatchBehavior,  // first matching cache behaviour (§1.2)
-    ViewerChecks,   // allowed methods, GET with body (§1.1 steps 6–7)
+    ViewerChecks,   // allowed methods, GET with body, signed URL/cookies (§1.1 steps 4–7)
     PlanOrigin,     // default root object, origin request headers (§1.6, §13)
     CacheLookup,    // cache key (§2), stored object and its freshness (§3)
     Join,           // miss or stale: lead a fill or follow the one in flight (§9.3)
@@ -95,6 +95,8 @@ class RequestFsm final : public ExchangeHandler,
 
   bool stepMatchBehavior();
   bool stepViewerChecks();
+  // §5: signed URL / signed cookies on a behaviour with TrustedKeyGroups; answers the 403.
+  bool checkSignature();
   bool stepPlanOrigin();  // once; hits skip it
   bool planOrigin();      // fills pending_request_; false when the target has no origin
   bool stepCacheLookup();

@@ -517,6 +517,35 @@ INSTANTIATE_TEST_SUITE_P(Signers, SignedCookies, ::testing::Values(Signer::JsSdk
 
 class Signed : public SignedTest {};
 
+// `edged sign` prints what `aws cloudfront sign` prints, byte for byte: canned (RSA-SHA1 is
+// deterministic) and custom with --date-greater-than / --ip-address; the edge accepts it.
+TEST_F(Signed, EdgedSignMatchesTheAwsCli) {
+  const std::string path = "/obj/private-edsign?v=1";
+  define("private-edsign", "cc=max-age=300&len=64");
+  const std::vector<SignOutput> aws =
+      sign({request(Signer::AwsCli, path), customRequest(Signer::AwsCli, path)});
+  ASSERT_FALSE(HasFailure());
+  const auto edgedSign = [&](std::vector<std::string> extra) {
+    std::vector<std::string> argv = {EDGED_BIN,       "sign",   "--url",
+                                     url(path),       "--key-pair-id", kKeyId,
+                                     "--private-key", "file://" + world_->key,
+                                     "--date-less-than", std::to_string(expires())};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    CommandResult r = runCommand(argv);
+    EXPECT_EQ(r.status, 0) << r.err;
+    return r.out;
+  };
+  const std::string canned = edgedSign({});
+  EXPECT_EQ(canned, aws[0].url);
+  const std::string custom = edgedSign(
+      {"--date-greater-than", std::to_string(now() - 60), "--ip-address", "127.0.0.1/32"});
+  EXPECT_EQ(custom, aws[1].url);
+  for (const std::string& signed_url : {canned, custom}) {
+    HttpResponse r = get(signed_url);
+    EXPECT_EQ(r.status, 200) << signed_url << "\n" << r;
+  }
+}
+
 TEST_F(Signed, SignersAgreeOnTheCannedSignature) {
   // RSASSA-PKCS1-v1_5 is deterministic: the same canned policy gives the same bytes (§5.3, §5.5).
   const std::string path = "/obj/private-shared?v=1";
