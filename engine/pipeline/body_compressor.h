@@ -18,7 +18,7 @@ namespace edge::engine {
 
 struct CompressionLevels {
   int gzip = 6;    // zlib level 1-9 (Edge.GzipLevel)
-  int brotli = 5;  // brotli quality 0-11 (Edge.BrotliQuality)
+  int brotli = 5;  // brotli quality 0-9 (Edge.BrotliQuality; make() clamps to 0-11)
 };
 
 class BodyCompressor {

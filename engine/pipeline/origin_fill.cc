@@ -200,17 +200,24 @@ void OriginFill::failCompression() {
 void OriginFill::passCompressed() {
   for (std::string& piece : compressed_) {
     if (client_ != nullptr) client_->onPassBody(piece.data(), piece.size(), true);
-    if (keep_) {
-      keep_bytes_ += piece.size();
-      if (keep_bytes_ > service_.store().storableBodyBytes()) {
-        keep_ = false;
-        keep_chunks_.clear();
-      } else {
-        keep_chunks_.push_back(std::make_shared<const std::string>(std::move(piece)));
-      }
-    }
+    if (keep_) keepPiece(std::move(piece));
   }
   compressed_.clear();
+}
+
+void OriginFill::appendCompressed() {
+  for (std::string& piece : compressed_) permit_.append(std::move(piece));
+  compressed_.clear();
+}
+
+void OriginFill::keepPiece(std::string&& bytes) {
+  keep_bytes_ += bytes.size();
+  if (keep_bytes_ > service_.store().storableBodyBytes()) {
+    keep_ = false;
+    keep_chunks_.clear();
+  } else {
+    keep_chunks_.push_back(std::make_shared<const std::string>(std::move(bytes)));
+  }
 }
 
 void OriginFill::onOriginHead(int status, HeaderList&& headers) {
@@ -318,15 +325,7 @@ bool OriginFill::onOriginBody(const char* data, size_t len) {
         return true;
       }
       if (!client_->onPassBody(data, len, false)) return false;
-      if (keep_) {
-        keep_bytes_ += len;
-        if (keep_bytes_ > service_.store().storableBodyBytes()) {
-          keep_ = false;
-          keep_chunks_.clear();
-        } else {
-          keep_chunks_.push_back(std::make_shared<const std::string>(data, len));
-        }
-      }
+      if (keep_) keepPiece(std::string(data, len));
       return true;
     }
     case Mode::Filling: {
@@ -351,8 +350,7 @@ bool OriginFill::onOriginBody(const char* data, size_t len) {
           failCompression();
           return true;
         }
-        for (std::string& piece : compressed_) permit_.append(std::move(piece));
-        compressed_.clear();
+        appendCompressed();
         return true;
       }
       permit_.append(std::string_view(data, len));
@@ -402,8 +400,7 @@ void OriginFill::onOriginDone(FetchOutcome outcome, bool head_received) {
     case Mode::Filling:
       if (outcome == FetchOutcome::Complete && compressor_) {
         if (finishCompression()) {
-          for (std::string& piece : compressed_) permit_.append(std::move(piece));
-          compressed_.clear();
+          appendCompressed();
         } else {
           outcome = FetchOutcome::InvalidResponse;
         }

@@ -109,6 +109,10 @@ class OriginFill final : private origin::FetchObserver {
   void failCompression();
   // Pass-through: hands compressed_ to the client (must_take), keeping nothing back.
   void passCompressed();
+  // Filling: moves compressed_ into the object.
+  void appendCompressed();
+  // A TTL-0 pass-through kept for the store (§9.3): one more body piece, until it is too large.
+  void keepPiece(std::string&& bytes);
   void checkStreamingOnly();
   void finish();
 

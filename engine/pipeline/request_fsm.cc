@@ -140,7 +140,6 @@ bool RequestFsm::checkSignature() {
       policies::checkSignedRequest(req(), "http", service_.trustedKeys(*behavior_),
                                    service_.signatureMemo(), service_.nowSeconds());
   if (check.ok()) return true;
-  ttl_reason_ = std::string(check.reason);
   // §5.7: a 403 the edge generates, never cached; custom error pages for 403 apply (inf).
   if (wantsErrorPage(403)) {
     restartForErrorPage(403);
