@@ -1,0 +1,200 @@
+// AWS Signature Version 4 (the S3 flavour), both directions, pure:
+//  * signing: the edge signs origin requests for origin access control (§12), and the
+//    registration API signs its PUTs to the bucket;
+//  * verification: the bundled S3 server (origin/s3) checks the Authorization header form and the
+//    presigned query form, then the payload (hex SHA-256, UNSIGNED-PAYLOAD, or aws-chunked).
+//
+// Reference: AWS "Signature Version 4 signing process" and "Authenticating Requests (AWS
+// Signature Version 4)" in the S3 API reference (header, query-string and streaming forms).
+// S3 specifics: the canonical URI is the path encoded once (no double encoding, no '.'/'..'
+// normalisation); the payload hash is the value of x-amz-content-sha256 (header form) or
+// UNSIGNED-PAYLOAD (query form).
+//
+// Clock: callers pass `now` (epoch seconds). No I/O, no global state. Threads: everything here is
+// reentrant.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <tl/expected.hpp>
+
+#include "policies/http_types.h"
+#include "policies/viewer_request.h"
+
+namespace edge::policies::sigv4 {
+
+inline constexpr std::string_view kAlgorithm = "AWS4-HMAC-SHA256";
+inline constexpr std::string_view kUnsignedPayload = "UNSIGNED-PAYLOAD";
+inline constexpr std::string_view kStreamingSigned = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD";
+inline constexpr std::string_view kStreamingUnsignedTrailer = "STREAMING-UNSIGNED-PAYLOAD-TRAILER";
+inline constexpr std::string_view kStreamingSignedTrailer = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER";
+// SHA-256 of the empty string, hex.
+inline constexpr std::string_view kEmptySha256 =
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+// S3 refuses a request whose X-Amz-Date is more than 15 minutes away from its clock.
+inline constexpr int64_t kMaxClockSkewSeconds = 15 * 60;
+// Presigned URLs: X-Amz-Expires is 1..604800 (7 days).
+inline constexpr int64_t kMaxPresignExpires = 604800;
+
+struct Credentials {
+  std::string access_key_id;
+  std::string secret_access_key;
+};
+
+// The credential scope: "<date>/<region>/<service>/aws4_request".
+struct Scope {
+  std::string date;     // YYYYMMDD (UTC)
+  std::string region;   // e.g. "us-east-1"
+  std::string service;  // "s3"
+  std::string toString() const;
+  bool operator==(const Scope&) const = default;
+};
+
+// ---- building blocks (exposed for tests and the benchmark) -------------------------------------
+
+// Lowercase hex of SHA-256(data).
+std::string sha256Hex(std::string_view data);
+// "YYYYMMDDTHHMMSSZ" for an epoch time (UTC); and back (nullopt when malformed).
+std::string formatAmzDate(int64_t epoch_seconds);
+std::optional<int64_t> parseAmzDate(std::string_view amz_date);
+// RFC 3986 encoding as SigV4 specifies: A–Z a–z 0–9 - _ . ~ kept, every other byte %XX (upper
+// hex); '/' kept only when !encode_slash.
+std::string uriEncode(std::string_view bytes, bool encode_slash);
+// The S3 canonical URI for a raw request path: each segment percent-decoded once and encoded
+// again with uriEncode(…, false). nullopt when the raw path has a bad %-escape.
+std::optional<std::string> canonicalUri(std::string_view raw_path);
+// The canonical query string for a raw query: parameters split on '&', names and values
+// percent-decoded ('+' stays '+') and re-encoded with uriEncode(…, true), "name=" for a
+// parameter without '=', sorted by encoded name then value. X-Amz-Signature is left out when
+// `drop_signature` (presigned verification). nullopt on a bad %-escape.
+std::optional<std::string> canonicalQuery(std::string_view raw_query, bool drop_signature = false);
+
+// What a signature covers.
+struct CanonicalInput {
+  std::string_view method;     // "GET"
+  std::string_view raw_path;   // as sent on the wire, e.g. "/bucket/my%20key"
+  std::string_view raw_query;  // without '?'
+  const HeaderList* headers = nullptr;
+  std::vector<std::string> signed_headers;  // lowercase names, sorted, e.g. host;x-amz-date
+  std::string_view payload_hash;            // hex SHA-256, UNSIGNED-PAYLOAD or STREAMING-…
+  bool drop_signature_param = false;        // presigned: X-Amz-Signature not in the query
+};
+// The canonical request text; header values trimmed, inner runs of spaces collapsed, same-named
+// headers joined with ','. nullopt when a signed header is missing or the path/query is malformed.
+std::optional<std::string> canonicalRequest(const CanonicalInput& in);
+std::string stringToSign(std::string_view amz_date, const Scope& scope, std::string_view canonical_request);
+using SigningKey = std::array<uint8_t, 32>;
+SigningKey signingKey(std::string_view secret_access_key, const Scope& scope);
+// Lowercase hex of HMAC-SHA256(key, string_to_sign).
+std::string signatureHex(const SigningKey& key, std::string_view string_to_sign);
+
+// ---- signing (origin requests, API → bucket) ----------------------------------------------------
+
+struct SignOptions {
+  std::string region = "us-east-1";
+  std::string service = "s3";
+  // Value of x-amz-content-sha256 and the payload hash signed: UNSIGNED-PAYLOAD for GET/HEAD
+  // or streamed bodies, or the hex SHA-256 of a body the caller holds.
+  std::string payload_hash = std::string(kUnsignedPayload);
+  // Extra header names to sign besides host, x-amz-content-sha256 and x-amz-date (and
+  // x-amz-security-token when present); each must be in `headers`.
+  std::vector<std::string> extra_signed_headers;
+};
+// Signs a request in place: sets X-Amz-Date, X-Amz-Content-Sha256 and Authorization in `headers`
+// (replacing any present, including a viewer's Authorization). `headers` must hold Host.
+// Returns false (headers untouched) when the path or query is malformed.
+bool signRequest(std::string_view method, std::string_view raw_path, std::string_view raw_query,
+                 HeaderList& headers, const Credentials& creds, const SignOptions& opts, int64_t now);
+
+// A presigned URL query (X-Amz-Algorithm … X-Amz-Signature) for `raw_query` + the signing
+// parameters, signing only host; returns the full query string to append after '?'.
+std::string presignQuery(std::string_view method, std::string_view host, std::string_view raw_path,
+                         std::string_view raw_query, const Credentials& creds, const SignOptions& opts,
+                         int64_t now, int64_t expires_seconds);
+
+// ---- verification (the S3 server) ---------------------------------------------------------------
+
+// S3's error codes for authentication failures (the S3 server maps each to its XML body and
+// status: 403 unless noted).
+enum class AuthError : uint8_t {
+  MissingSecurityHeader,              // 400: no x-amz-content-sha256 on a header-signed request
+  AuthorizationHeaderMalformed,       // 400: unparsable Authorization / credential scope
+  AuthorizationQueryParametersError,  // 400: presigned parameters missing or malformed
+  InvalidArgument,                    // 400: unsupported algorithm, bad X-Amz-Expires …
+  InvalidAccessKeyId,                 // 403: access key unknown
+  SignatureDoesNotMatch,              // 403
+  RequestTimeTooSkewed,               // 403: |X-Amz-Date − now| > 15 min
+  AccessDeniedExpired,                // 403 AccessDenied "Request has expired" (presigned)
+  XAmzContentSHA256Mismatch,          // 400: body hash differs from the header
+  IncompleteBody,                     // 400: aws-chunked framing broken / body short
+  BadDigest,                          // 400: a trailer checksum (x-amz-checksum-*) differs
+};
+std::string_view toString(AuthError e);  // the S3 <Code> ("AccessDenied" for AccessDeniedExpired)
+int httpStatus(AuthError e);
+std::string_view message(AuthError e);  // S3's <Message> text
+std::ostream& operator<<(std::ostream& os, AuthError e);
+
+// How the body must be checked after the head verified.
+enum class PayloadMode : uint8_t {
+  Unsigned,         // UNSIGNED-PAYLOAD (or presigned): no check
+  Sha256,           // hex SHA-256 in x-amz-content-sha256: hash the body, compare at the end
+  StreamingSigned,  // aws-chunked with per-chunk signatures (STREAMING-AWS4-HMAC-SHA256-PAYLOAD[-TRAILER])
+  StreamingUnsignedTrailer,  // aws-chunked, no chunk signatures, checksum trailer
+};
+
+// A verified request head.
+struct Verified {
+  std::string access_key_id;
+  Scope scope;
+  std::string amz_date;
+  SigningKey key{};
+  std::string seed_signature;  // the head's signature (chains the chunk signatures)
+  PayloadMode payload = PayloadMode::Unsigned;
+  std::string payload_sha256;  // for PayloadMode::Sha256, lowercase hex
+  bool presigned = false;
+  bool trailer = false;  // …-TRAILER: a trailer section follows the last chunk
+};
+
+// Looks up the secret of an access key id; nullopt when unknown.
+using SecretLookup = std::function<std::optional<std::string>(std::string_view access_key_id)>;
+
+// True when the request carries SigV4 credentials in either form (Authorization header
+// starting with AWS4-HMAC-SHA256, or an X-Amz-Algorithm / X-Amz-Credential query parameter).
+// Anonymous requests are the caller's decision (public-read buckets allow GET/HEAD).
+bool hasCredentials(const ViewerRequest& req);
+// Verifies the head of a signed request (either form). The caller then checks the body per
+// Verified::payload.
+tl::expected<Verified, AuthError> verifyRequest(const ViewerRequest& req, const SecretLookup& secrets,
+                                                int64_t now);
+
+// Incremental aws-chunked body decoder ("<hex-size>[;chunk-signature=<sig>]\r\n<data>\r\n" …
+// "0[;chunk-signature=…]\r\n" [trailers] "\r\n"). Verifies each chunk signature against the
+// chain started by Verified::seed_signature (StreamingSigned), and for trailers checks the
+// x-amz-checksum-crc32 / -crc32c / -sha1 / -sha256 value named by x-amz-trailer when present.
+class AwsChunkedDecoder {
+ public:
+  explicit AwsChunkedDecoder(const Verified& v);
+  ~AwsChunkedDecoder();
+  AwsChunkedDecoder(const AwsChunkedDecoder&) = delete;
+  AwsChunkedDecoder& operator=(const AwsChunkedDecoder&) = delete;
+  // Feeds wire bytes; decoded payload bytes go to `out` (possibly several calls per feed).
+  // An error is final: SignatureDoesNotMatch for a bad chunk signature, IncompleteBody for
+  // broken framing, BadDigest for a trailer checksum that differs.
+  std::optional<AuthError> feed(std::string_view bytes, const std::function<void(std::string_view)>& out);
+  // The final chunk and trailers were read.
+  bool done() const;
+  uint64_t decodedBytes() const;
+
+ private:
+  struct State;
+  State* s_;
+};
+
+}  // namespace edge::policies::sigv4
