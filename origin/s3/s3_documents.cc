@@ -2,8 +2,7 @@
 
 #include <ctime>
 
-#include <openssl/evp.h>
-
+#include "origin/s3/s3_digest.h"
 #include "origin/s3/s3_request.h"
 #include "origin/s3/s3_xml.h"
 
@@ -195,26 +194,11 @@ std::string renderDeleteResult(const std::vector<DeleteOutcome>& outcomes, bool 
   return w.take();
 }
 
-std::string makeContinuationToken(std::string_view last) {
-  std::string out(4 * ((last.size() + 2) / 3) + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(last.data()), static_cast<int>(last.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
-}
+std::string makeContinuationToken(std::string_view last) { return base64Encode(last); }
 
 std::optional<std::string> parseContinuationToken(std::string_view token) {
-  if (token.empty() || token.size() % 4 != 0 || token.size() > 4096) return std::nullopt;
-  std::string out(token.size() / 4 * 3, '\0');
-  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(token.data()), static_cast<int>(token.size()));
-  if (n < 0) return std::nullopt;
-  size_t len = static_cast<size_t>(n);
-  // EVP_DecodeBlock counts the padding as zero bytes.
-  if (token.back() == '=') --len;
-  if (token.size() >= 2 && token[token.size() - 2] == '=') --len;
-  out.resize(len);
-  return out;
+  if (token.empty() || token.size() > 4096) return std::nullopt;
+  return base64Decode(token);
 }
 
 }  // namespace edge::s3
