@@ -297,6 +297,7 @@ tl::expected<void, std::string> DiskObjectStore::loadObjects(Bucket& b) {
   if (!names) return tl::unexpected(names.error());
   std::vector<ObjectVersion> versions;
   std::vector<uint64_t> data_seqs;
+  std::vector<std::pair<uint64_t, std::string>> missing_data;  // seq, metadata path
   bool removed = false;
   for (const std::string& name : *names) {
     const std::string path = b.objects_dir + "/" + name;
@@ -321,7 +322,13 @@ tl::expected<void, std::string> DiskObjectStore::loadObjects(Bucket& b) {
     if (!v->delete_marker) {
       v->data_path = dataPath(b.objects_dir, *seq);
       struct stat st {};
-      if (::stat(v->data_path.c_str(), &st) != 0) return tl::unexpected(path + ": its data file is missing");
+      if (::stat(v->data_path.c_str(), &st) != 0) {
+        // Acceptable only for a null version that a newer one replaced (publish unlinks the
+        // replaced files without a directory fsync); checked once all versions are known.
+        missing_data.push_back({*seq, path});
+        versions.push_back(std::move(*v));
+        continue;
+      }
       if (static_cast<uint64_t>(st.st_size) != v->size) {
         return tl::unexpected(path + ": its data file has " + std::to_string(st.st_size) + " bytes, not " +
                               std::to_string(v->size));
@@ -345,11 +352,16 @@ tl::expected<void, std::string> DiskObjectStore::loadObjects(Bucket& b) {
   // Newest first, so a key's first "null" version is the one to keep; an older one is what a
   // crash left behind while replacing it.
   std::sort(versions.begin(), versions.end(), [](const ObjectVersion& a, const ObjectVersion& c) { return a.seq > c.seq; });
+  std::sort(missing_data.begin(), missing_data.end());
   for (ObjectVersion& v : versions) {
     if (v.version_id == kNullVersionId && b.index.findVersion(v.key, kNullVersionId) != nullptr) {
       if (auto r = removeVersionFiles(b.objects_dir, v); !r) return r;
       removed = true;
       continue;
+    }
+    const auto missing = std::lower_bound(missing_data.begin(), missing_data.end(), std::make_pair(v.seq, std::string()));
+    if (!v.delete_marker && missing != missing_data.end() && missing->first == v.seq) {
+      return tl::unexpected(missing->second + ": its data file is missing");
     }
     b.index.insert(std::move(v));
   }
@@ -549,17 +561,26 @@ tl::expected<ObjectVersion, StoreError> DiskObjectStore::writeMarker(const Bucke
 }
 
 tl::expected<void, StoreError> DiskObjectStore::removeVersion(Bucket& b, const ObjectVersion& v) {
-  IoResult r = removeVersionFiles(b.objects_dir, v);
-  // Out of the index even if the directory fsync fails: the metadata is already unlinked.
   const std::string key = v.key;
   const uint64_t seq = v.seq;
+  const bool marker = v.delete_marker;
+  // The metadata's removal is made durable before the data goes, so a crash can leave an
+  // orphan data file (removed at open) but never metadata without its data.
+  IoResult r = removeFile(metaPath(b.objects_dir, seq));
   if (r) r = fsyncDir(b.objects_dir);
   if (!r) {
     logIoError(r.error());
+    // Still there: nothing changed. Gone but not known durable: a crash could bring it back
+    // whole (the data file is kept), so drop it from the index and report the failure.
     if (::access(metaPath(b.objects_dir, seq).c_str(), F_OK) == 0) return tl::unexpected(StoreError::InternalError);
+    b.index.erase(key, seq);
+    return tl::unexpected(StoreError::InternalError);
   }
   b.index.erase(key, seq);
-  return r ? tl::expected<void, StoreError>() : tl::unexpected(StoreError::InternalError);
+  if (!marker) {
+    if (auto rr = removeFile(dataPath(b.objects_dir, seq)); !rr) logIoError(rr.error());  // an orphan now
+  }
+  return {};
 }
 
 tl::expected<DeleteResult, StoreError> DiskObjectStore::deleteObject(const std::string& bucket, const std::string& key,
@@ -599,8 +620,11 @@ tl::expected<DeleteResult, StoreError> DiskObjectStore::deleteObject(const std::
       out.delete_marker = true;
       out.version_id = std::string(kNullVersionId);
       if (const ObjectVersion* old = b->index.findVersion(key, kNullVersionId)) {
-        // The marker is durable; if removing the old null version fails, open keeps the marker.
-        if (auto r = removeVersion(*b, ObjectVersion(*old)); !r) b->index.erase(key, old->seq);
+        // The marker is durable and has the higher seq, so whatever happens to the old null
+        // version's files, open keeps the marker: the old one leaves the index regardless.
+        const ObjectVersion replaced = *old;
+        (void)removeVersion(*b, replaced);
+        b->index.erase(key, replaced.seq);
       }
       b->index.insert(std::move(*m));
       return out;
