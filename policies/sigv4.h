@@ -17,6 +17,7 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -42,6 +43,13 @@ inline constexpr std::string_view kEmptySha256 =
 inline constexpr int64_t kMaxClockSkewSeconds = 15 * 60;
 // Presigned URLs: X-Amz-Expires is 1..604800 (7 days).
 inline constexpr int64_t kMaxPresignExpires = 604800;
+// aws-chunked bounds (AwsChunkedDecoder): a chunk-size line ("<hex>;chunk-signature=<64 hex>")
+// is at most 4 KiB with its CRLF; a chunk at most 64 MiB (the data is streamed through, never
+// buffered, so this only bounds the size field); the trailer section at most 16 KiB. Beyond
+// either: IncompleteBody.
+inline constexpr size_t kMaxChunkLine = 4096;
+inline constexpr uint64_t kMaxChunkSize = uint64_t{64} << 20;
+inline constexpr size_t kMaxTrailerBytes = 16384;
 
 struct Credentials {
   std::string access_key_id;
@@ -114,7 +122,9 @@ bool signRequest(std::string_view method, std::string_view raw_path, std::string
                  HeaderList& headers, const Credentials& creds, const SignOptions& opts, int64_t now);
 
 // A presigned URL query (X-Amz-Algorithm … X-Amz-Signature) for `raw_query` + the signing
-// parameters, signing only host; returns the full query string to append after '?'.
+// parameters, signing only host (payload UNSIGNED-PAYLOAD; opts.payload_hash and
+// opts.extra_signed_headers are ignored); returns the full query string to append after '?':
+// `raw_query` as given, then the X-Amz-* parameters. "" when the path or query is malformed.
 std::string presignQuery(std::string_view method, std::string_view host, std::string_view raw_path,
                          std::string_view raw_query, const Credentials& creds, const SignOptions& opts,
                          int64_t now, int64_t expires_seconds);
@@ -124,7 +134,10 @@ std::string presignQuery(std::string_view method, std::string_view host, std::st
 // S3's error codes for authentication failures (the S3 server maps each to its XML body and
 // status: 403 unless noted).
 enum class AuthError : uint8_t {
-  MissingSecurityHeader,              // 400: no x-amz-content-sha256 on a header-signed request
+  // 400 InvalidRequest "Missing required header for this request: x-amz-content-sha256": what
+  // S3 answers when a header-signed request lacks it (seen in aws/aws-cli#2138,
+  // avi-wish/aws4-signature-php#1, awslabs/aws-sdk-rust#291; S3 API "Common request headers").
+  MissingSecurityHeader,
   AuthorizationHeaderMalformed,       // 400: unparsable Authorization / credential scope
   AuthorizationQueryParametersError,  // 400: presigned parameters missing or malformed
   InvalidArgument,                    // 400: unsupported algorithm, bad X-Amz-Expires …
@@ -135,6 +148,16 @@ enum class AuthError : uint8_t {
   XAmzContentSHA256Mismatch,          // 400: body hash differs from the header
   IncompleteBody,                     // 400: aws-chunked framing broken / body short
   BadDigest,                          // 400: a trailer checksum (x-amz-checksum-*) differs
+  // 403 AccessDenied "Request is not yet valid": a presigned X-Amz-Date more than 15 minutes
+  // ahead of the clock (S3's answer as quoted in minio/minio#2638 and dmjio/s3-signer#16).
+  AccessDeniedNotYetValid,
+  // 403 AccessDenied "AWS authentication requires a valid Date or x-amz-date header".
+  AccessDeniedMissingDate,
+  // 400 InvalidRequest "header 'x-amz-content-sha256' must be included in signature".
+  ContentSha256NotSigned,
+  // 403 AccessDenied "Access Denied": verifyRequest on a request without SigV4 credentials
+  // (callers normally decide anonymous access with hasCredentials() first).
+  AccessDeniedAnonymous,
 };
 std::string_view toString(AuthError e);  // the S3 <Code> ("AccessDenied" for AccessDeniedExpired)
 int httpStatus(AuthError e);
@@ -160,19 +183,56 @@ struct Verified {
   std::string payload_sha256;  // for PayloadMode::Sha256, lowercase hex
   bool presigned = false;
   bool trailer = false;  // …-TRAILER: a trailer section follows the last chunk
+  // x-amz-trailer (lowercase, trimmed; "" when absent): the trailer header the client promised,
+  // e.g. "x-amz-checksum-crc32". The decoder checks crc32, crc32c, sha1 and sha256 ones.
+  std::string trailer_header;
+  // x-amz-decoded-content-length when present and numeric: the decoder checks the payload
+  // length against it (IncompleteBody when it differs).
+  std::optional<uint64_t> decoded_content_length;
 };
 
 // Looks up the secret of an access key id; nullopt when unknown.
 using SecretLookup = std::function<std::optional<std::string>(std::string_view access_key_id)>;
 
-// True when the request carries SigV4 credentials in either form (Authorization header
-// starting with AWS4-HMAC-SHA256, or an X-Amz-Algorithm / X-Amz-Credential query parameter).
+// True when the request carries credentials in either form: an Authorization header (any
+// scheme: a non-SigV4 one must be refused by verifyRequest, not treated as anonymous), or an
+// X-Amz-Algorithm / X-Amz-Credential / X-Amz-Signature query parameter.
 // Anonymous requests are the caller's decision (public-read buckets allow GET/HEAD).
 bool hasCredentials(const ViewerRequest& req);
 // Verifies the head of a signed request (either form). The caller then checks the body per
-// Verified::payload.
+// Verified::payload. Checks, in order: form and syntax, date (header form: X-Amz-Date, else
+// Date), scope date, skew or expiry, the access key, the signature (constant time). The region
+// of the scope is not checked here: compare Verified::scope.region with the bucket's.
 tl::expected<Verified, AuthError> verifyRequest(const ViewerRequest& req, const SecretLookup& secrets,
                                                 int64_t now);
+
+// The string to sign of one aws-chunked chunk (S3 API "sigv4-streaming"):
+// "AWS4-HMAC-SHA256-PAYLOAD\n" date "\n" scope "\n" previous signature "\n" SHA256("") "\n"
+// hex SHA-256 of the chunk data.
+std::string chunkStringToSign(std::string_view amz_date, const Scope& scope,
+                              std::string_view previous_signature, std::string_view chunk_sha256_hex);
+// The string to sign of the trailer section (S3 API "sigv4-streaming-trailers"):
+// "AWS4-HMAC-SHA256-TRAILER\n" date "\n" scope "\n" last chunk signature "\n" hex SHA-256 of
+// the canonical trailers ("name:value\n" each, lowercase names, trimmed values, sorted).
+std::string trailerStringToSign(std::string_view amz_date, const Scope& scope,
+                                std::string_view previous_signature, std::string_view canonical_trailers);
+
+// The base64 checksum value S3 expects in x-amz-checksum-<algorithm> for `data`, algorithm one of
+// "crc32", "crc32c", "sha1", "sha256"; nullopt for another name.
+std::optional<std::string> checksumBase64(std::string_view algorithm, std::string_view data);
+
+// Builds an aws-chunked body (for tests, benchmarks and clients): `payload` in chunks of
+// `chunk_size` bytes (> 0), then the 0-size chunk, then the trailers. With `signing` set each
+// chunk carries ";chunk-signature=" chained from signing->seed_signature, and a trailer section
+// gets x-amz-trailer-signature. `trailers`: "name:value" pairs written in order.
+struct ChunkSigning {
+  SigningKey key{};
+  Scope scope;
+  std::string amz_date;
+  std::string seed_signature;
+};
+std::string encodeAwsChunked(std::string_view payload, size_t chunk_size, const ChunkSigning* signing,
+                             const std::vector<Header>& trailers = {});
 
 // Incremental aws-chunked body decoder ("<hex-size>[;chunk-signature=<sig>]\r\n<data>\r\n" …
 // "0[;chunk-signature=…]\r\n" [trailers] "\r\n"). Verifies each chunk signature against the
@@ -185,16 +245,22 @@ class AwsChunkedDecoder {
   AwsChunkedDecoder(const AwsChunkedDecoder&) = delete;
   AwsChunkedDecoder& operator=(const AwsChunkedDecoder&) = delete;
   // Feeds wire bytes; decoded payload bytes go to `out` (possibly several calls per feed).
-  // An error is final: SignatureDoesNotMatch for a bad chunk signature, IncompleteBody for
-  // broken framing, BadDigest for a trailer checksum that differs.
+  // A chunk's bytes are passed out as they arrive, before its signature (checked at the chunk's
+  // end) is known to be good: on an error the caller must discard everything decoded.
+  // An error is final: SignatureDoesNotMatch for a bad chunk or trailer signature,
+  // IncompleteBody for broken framing, bounds exceeded (kMaxChunkLine, kMaxChunkSize,
+  // kMaxTrailerBytes), bytes after the end, a missing promised trailer or a length differing from
+  // x-amz-decoded-content-length, BadDigest for a trailer checksum that differs.
   std::optional<AuthError> feed(std::string_view bytes, const std::function<void(std::string_view)>& out);
   // The final chunk and trailers were read.
+  // At the end of the body: IncompleteBody unless done().
+  std::optional<AuthError> finish() const;
   bool done() const;
   uint64_t decodedBytes() const;
 
  private:
   struct State;
-  State* s_;
+  std::unique_ptr<State> s_;
 };
 
 }  // namespace edge::policies::sigv4
