@@ -67,7 +67,9 @@ std::optional<Failure> PayloadReader::feed(std::string_view wire) {
 
 std::optional<Failure> PayloadReader::finish() {
   if (failed_) return failed_;
-  if (decoder_ && !decoder_->done()) return failed_ = Failure(sigv4::AuthError::IncompleteBody);
+  if (decoder_) {
+    if (auto e = decoder_->finish()) return failed_ = Failure(*e);
+  }
   if (announced_ && *announced_ != decoded_) return failed_ = Failure(S3Error::IncompleteBody);
   if (sha256_ && sha256_->finishHex() != expected_sha256_) {
     return failed_ = Failure(sigv4::AuthError::XAmzContentSHA256Mismatch);

@@ -187,6 +187,13 @@ engine::ExchangeHandlerPtr S3Service::onRequest(engine::Exchange& ex) {
       sendError(r, Failure(v.error()));
       return nullptr;
     }
+    // The scope's region must be this server's (S3 names the one it expected).
+    if (v->scope.region != s.config.region) {
+      Failure f(v->presigned ? sigv4::AuthError::AuthorizationQueryParametersError
+                             : sigv4::AuthError::AuthorizationHeaderMalformed);
+      sendError(r, f.with("Region", s.config.region));
+      return nullptr;
+    }
     r.auth = std::move(*v);
   } else {
     auto it = s.access.find(r.addr.bucket);
