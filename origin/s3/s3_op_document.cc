@@ -123,13 +123,17 @@ class DocumentHandler final : public engine::ExchangeHandler {
   }
 
   void onRequestBody(const char* data, size_t len) override {
-    if (done_) return;
-    if (auto f = payload_.feed(std::string_view(data, len))) fail(*f);
+    if (done_ || deferred_) return;
+    if (auto f = payload_.feed(std::string_view(data, len))) deferred_ = std::move(*f);  // answered at the end
     else if (too_large_) fail(S3Error::MalformedXML);
   }
 
   void onRequestComplete() override {
     if (done_) return;
+    if (deferred_) {
+      fail(*deferred_);
+      return;
+    }
     if (auto f = payload_.finish()) {
       fail(*f);
       return;
@@ -166,6 +170,7 @@ class DocumentHandler final : public engine::ExchangeHandler {
   bool too_large_ = false;
   bool done_ = false;
   std::string content_md5_;  // raw 16 bytes, when sent
+  std::optional<Failure> deferred_;
   PayloadReader payload_;
 };
 

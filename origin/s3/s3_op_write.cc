@@ -143,12 +143,21 @@ class WriteHandler final : public engine::ExchangeHandler {
   }
 
   void onRequestBody(const char* data, size_t len) override {
-    if (state_ != State::Receiving || copy_) return;
-    if (auto f = payload_.feed(std::string_view(data, len))) fail(*f);
+    if (state_ != State::Receiving || copy_ || deferred_) return;
+    if (auto f = payload_.feed(std::string_view(data, len))) {
+      // Answered once the body is in: a client still sending would otherwise see a reset
+      // instead of the error. Nothing more is written.
+      upload_.reset();
+      deferred_ = std::move(*f);
+    }
   }
 
   void onRequestComplete() override {
     if (state_ != State::Receiving || copy_) return;
+    if (deferred_) {
+      fail(*deferred_);
+      return;
+    }
     if (auto f = payload_.finish()) {
       fail(*f);
       return;
@@ -221,6 +230,7 @@ class WriteHandler final : public engine::ExchangeHandler {
   bool copy_ = false;
   std::string content_md5_hex_;
   std::string copy_source_version_;
+  std::optional<Failure> deferred_;  // a body error, answered at the end of the body
   PersistJob* job_ = nullptr;  // while Persisting
 };
 

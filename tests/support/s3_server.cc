@@ -102,11 +102,20 @@ std::vector<std::string> S3Server::signedHeaders(std::string_view method, std::s
                                                  std::string_view query, std::string_view body,
                                                  bool unsigned_payload, const std::vector<std::string>& extra) const {
   namespace sigv4 = policies::sigv4;
+  return signedHeadersWithHash(method, path, query,
+                               unsigned_payload ? std::string(sigv4::kUnsignedPayload) : sigv4::sha256Hex(body),
+                               extra);
+}
+
+std::vector<std::string> S3Server::signedHeadersWithHash(std::string_view method, std::string_view path,
+                                                         std::string_view query, const std::string& payload_hash,
+                                                         const std::vector<std::string>& extra) const {
+  namespace sigv4 = policies::sigv4;
   policies::HeaderList h;
   h.add("Host", "127.0.0.1:" + std::to_string(port_));
   sigv4::SignOptions opts;
   opts.region = options_.region;
-  opts.payload_hash = unsigned_payload ? std::string(sigv4::kUnsignedPayload) : sigv4::sha256Hex(body);
+  opts.payload_hash = payload_hash;
   for (const auto& line : extra) {
     const size_t colon = line.find(':');
     const std::string name = line.substr(0, colon);

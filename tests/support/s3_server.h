@@ -67,6 +67,10 @@ class S3Server {
   std::vector<std::string> signedHeaders(std::string_view method, std::string_view path, std::string_view query,
                                          std::string_view body, bool unsigned_payload = false,
                                          const std::vector<std::string>& extra = {}) const;
+  // Same with an explicit x-amz-content-sha256 value (e.g. STREAMING-AWS4-HMAC-SHA256-PAYLOAD).
+  std::vector<std::string> signedHeadersWithHash(std::string_view method, std::string_view path,
+                                                 std::string_view query, const std::string& payload_hash,
+                                                 const std::vector<std::string>& extra = {}) const;
   // A presigned URL (query form) for `method` on `path`, valid `expires` seconds.
   std::string presignedUrl(std::string_view method, std::string_view path, int64_t expires = 300) const;
 
