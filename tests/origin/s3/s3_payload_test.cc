@@ -66,6 +66,7 @@ TEST(S3Payload, ShortBodyIsIncomplete) {
   policies::HeaderList h{{"Content-Length", "10"}};
   Collected c;
   PayloadReader r(nullptr, h, c.sink());
+  EXPECT_FALSE(r.start());
   EXPECT_FALSE(r.feed("abc"));
   auto f = r.finish();
   ASSERT_TRUE(f);
