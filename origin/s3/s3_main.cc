@@ -1,0 +1,136 @@
+// edged-s3: the bundled S3-compatible server (see README.md). One loop; the store's fsyncs run
+// on libuv's thread pool.
+//
+//   edged-s3 --config FILE [--listen ADDR:PORT] [--data-dir DIR] [--ready-file PATH]
+//
+// Exit status: 0 after SIGINT/SIGTERM (in-flight requests finish first), 1 when the store or
+// the listening socket cannot be opened, 2 for a bad command line or config file.
+#include <signal.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+#include "engine/server/http_server.h"
+#include "engine/server/listener.h"
+#include "engine/uv/loop.h"
+#include "origin/s3/object_store.h"
+#include "origin/s3/s3_config.h"
+#include "origin/s3/s3_payload.h"
+#include "origin/s3/s3_service.h"
+#include "policies/config.h"
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: edged-s3 --config FILE [--listen ADDR:PORT] [--data-dir DIR] [--ready-file PATH]\n"
+    "  An S3-compatible server (SigV4, versioning, durable writes) for edged's S3 origins.\n"
+    "  --config FILE      JSON: Listen, DataDir, Region, Domain, Credentials, Buckets (see\n"
+    "                     origin/s3/README.md)\n"
+    "  --listen ADDR:PORT overrides Listen (port 0: any free port)\n"
+    "  --data-dir DIR     overrides DataDir\n"
+    "  --ready-file PATH  written with \"host:port\" once the server accepts connections\n";
+
+struct Signals {
+  uv_signal_t sig_int, sig_term;
+  edge::engine::HttpServer* server;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string config_path, listen, data_dir, ready_file;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--help" || a == "-h") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    }
+    if (i + 1 >= argc) {
+      std::fprintf(stderr, "edged-s3: %s needs a value\n%s", a.c_str(), kUsage);
+      return 2;
+    }
+    const char* v = argv[++i];
+    if (a == "--config") config_path = v;
+    else if (a == "--listen") listen = v;
+    else if (a == "--data-dir") data_dir = v;
+    else if (a == "--ready-file") ready_file = v;
+    else {
+      std::fprintf(stderr, "edged-s3: unknown argument %s\n%s", a.c_str(), kUsage);
+      return 2;
+    }
+  }
+  if (config_path.empty()) {
+    std::fprintf(stderr, "edged-s3: --config FILE is required\n%s", kUsage);
+    return 2;
+  }
+  auto config = edge::s3::loadS3Config(config_path);
+  if (!config) {
+    std::fprintf(stderr, "edged-s3: %s\n", config.error().c_str());
+    return 2;
+  }
+  if (!listen.empty()) config->listen = listen;
+  if (!data_dir.empty()) config->data_dir = data_dir;
+  if (config->data_dir.empty()) {
+    std::fprintf(stderr, "edged-s3: %s: DataDir: missing (or pass --data-dir)\n", config_path.c_str());
+    return 2;
+  }
+  auto addr = edge::policies::parseListenAddress(config->listen);
+  if (!addr) {
+    std::fprintf(stderr, "edged-s3: bad listen address %s\n", config->listen.c_str());
+    return 2;
+  }
+
+  auto store = edge::s3::ObjectStore::open(config->data_dir);
+  if (!store) {
+    std::fprintf(stderr, "edged-s3: data dir %s: %s\n", config->data_dir.c_str(), store.error().c_str());
+    return 1;
+  }
+  if (auto b = edge::s3::applyBucketConfig(**store, *config); !b) {
+    std::fprintf(stderr, "edged-s3: %s: %s\n", config_path.c_str(), b.error().c_str());
+    return 1;
+  }
+
+  auto fd = edge::engine::openListenSocket(*addr);
+  if (!fd) {
+    std::fprintf(stderr, "edged-s3: %s\n", fd.error().c_str());
+    return 1;
+  }
+  addr->port = edge::engine::boundPort(*fd);
+  signal(SIGPIPE, SIG_IGN);
+
+  edge::engine::Loop loop;
+  edge::s3::S3Service service(**store, *config);
+  edge::engine::ServerOptions options;
+  // A single PUT may carry 5 GiB (plus aws-chunked framing); the service enforces the limit.
+  options.limits.max_body_bytes = edge::s3::kMaxSinglePutBytes + (64ull << 20);
+  options.body_timeout_ms = 60000;
+  edge::engine::HttpServer server(loop, service, options);
+  if (!server.adopt(*fd)) return 1;
+
+  Signals sigs{};
+  sigs.server = &server;
+  uv_signal_init(loop.raw(), &sigs.sig_int);
+  uv_signal_init(loop.raw(), &sigs.sig_term);
+  sigs.sig_int.data = sigs.sig_term.data = &sigs;
+  auto on_signal = [](uv_signal_t* s, int) {
+    auto* g = static_cast<Signals*>(s->data);
+    uv_close(reinterpret_cast<uv_handle_t*>(&g->sig_int), nullptr);
+    uv_close(reinterpret_cast<uv_handle_t*>(&g->sig_term), nullptr);
+    g->server->beginShutdown([] {});
+  };
+  uv_signal_start(&sigs.sig_int, on_signal, SIGINT);
+  uv_signal_start(&sigs.sig_term, on_signal, SIGTERM);
+
+  std::fprintf(stderr, "edged-s3: serving %s on %s (region %s, %zu bucket(s) configured)\n",
+               config->data_dir.c_str(), addr->toString().c_str(), config->region.c_str(), config->buckets.size());
+  if (!ready_file.empty()) {
+    // Written to a temp name and renamed, so a reader never sees a partial line.
+    const std::string tmp = ready_file + ".tmp";
+    { std::ofstream(tmp) << addr->toString() << "\n"; }
+    std::rename(tmp.c_str(), ready_file.c_str());
+  }
+  // Ends when the server has no listener and no connection left and the signals are closed.
+  loop.run();
+  return 0;
+}

@@ -1,0 +1,180 @@
+// GetObject / HeadObject (conditionals, Range, stored headers, streaming the data file) and
+// DeleteObject. The read path touches the disk only to open and read the version's data file.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "origin/s3/s3_conditional.h"
+#include "origin/s3/s3_handlers.h"
+#include "policies/http_date.h"
+#include "policies/range.h"
+
+namespace edge::s3 {
+
+namespace {
+
+// Streams [offset, offset + left) of an open data file, pausing while the viewer is blocked.
+class FileSender final : public engine::ExchangeHandler {
+ public:
+  FileSender(engine::Exchange& ex, int fd, uint64_t offset, uint64_t left)
+      : ex_(ex), fd_(fd), offset_(offset), left_(left) {}
+  ~FileSender() override { ::close(fd_); }
+  FileSender(const FileSender&) = delete;
+  FileSender& operator=(const FileSender&) = delete;
+
+  // False when the exchange is finished (or aborted).
+  bool pump() {
+    char buf[64 * 1024];
+    while (left_ > 0 && !ex_.writeBlocked()) {
+      const ssize_t n = ::pread(fd_, buf, std::min<uint64_t>(sizeof buf, left_), static_cast<off_t>(offset_));
+      if (n <= 0) {
+        ex_.abort();  // the file shrank or failed: the viewer must see a truncated body
+        return false;
+      }
+      ex_.sendBody(buf, static_cast<size_t>(n));
+      offset_ += static_cast<uint64_t>(n);
+      left_ -= static_cast<uint64_t>(n);
+    }
+    if (left_ == 0) {
+      ex_.finish();
+      return false;
+    }
+    return true;
+  }
+
+  void onRequestBody(const char*, size_t) override {}
+  void onRequestComplete() override {}
+  void onWritable() override { pump(); }
+  void onViewerGone() override {}
+
+ private:
+  engine::Exchange& ex_;
+  int fd_;
+  uint64_t offset_;
+  uint64_t left_;
+};
+
+// Stored header names are lowercase; S3 answers with the usual capitalisation for the standard
+// ones and lowercase x-amz-meta-*.
+std::string_view displayName(std::string_view stored) {
+  static constexpr std::string_view kNames[] = {"Content-Type",        "Cache-Control",    "Expires",
+                                                "Content-Encoding",    "Content-Language", "Content-Disposition"};
+  for (const auto n : kNames) {
+    if (policies::iequals(n, stored)) return n;
+  }
+  return stored;
+}
+
+}  // namespace
+
+engine::ExchangeHandlerPtr getObject(Request& r) {
+  ObjectVersion marker;
+  auto found = r.s.store.lookup(r.addr.bucket, r.addr.key, r.q.version_id, &marker);
+  if (!found) {
+    policies::HeaderList extra;
+    if (marker.delete_marker && (found.error() == StoreError::NoSuchKey || found.error() == StoreError::MethodNotAllowed)) {
+      extra.add("x-amz-delete-marker", "true");
+      addVersionHeader(r, extra, marker.version_id);
+      if (marker.last_modified_ms > 0) extra.add("Last-Modified", policies::formatHttpDate(marker.last_modified_ms / 1000));
+    } else if (found.error() == StoreError::MethodNotAllowed) {
+      extra.add("x-amz-delete-marker", "true");
+    }
+    Failure f = storeFailure(r, found.error());
+    if (found.error() == StoreError::MethodNotAllowed) {
+      f.with("Method", r.req().method_name).with("ResourceType", "DeleteMarker");
+      extra.add("Allow", "DELETE");
+    }
+    sendError(r, f, std::move(extra));
+    return nullptr;
+  }
+  const ObjectVersion& v = *found;
+  const std::string last_modified = policies::formatHttpDate(v.last_modified_ms / 1000);
+
+  const ConditionalHeaders cond = requestConditionals(r.headers());
+  switch (evaluatePreconditions(cond, v.etag, v.last_modified_ms / 1000)) {
+    case Precondition::Proceed: break;
+    case Precondition::Failed:
+      sendError(r, Failure(S3Error::PreconditionFailed).with("Condition", std::string(failedCondition(cond, v.etag))));
+      return nullptr;
+    case Precondition::NotModified: {
+      policies::HeaderList h;
+      h.add("Last-Modified", last_modified);
+      h.add("ETag", v.etag);
+      addVersionHeader(r, h, v.version_id);
+      sendEmpty(r, 304, std::move(h));
+      return nullptr;
+    }
+  }
+
+  // S3 serves a single range, on HEAD too; several ranges get the whole object.
+  policies::RangeDecision range = policies::decideRange(policies::Method::Get, r.headers().get("range"), v.size);
+  if (range.outcome == policies::RangeOutcome::Unsatisfiable) {
+    sendError(r,
+              Failure(S3Error::InvalidRange)
+                  .with("RangeRequested", std::string(r.headers().get("range").value_or("")))
+                  .with("ActualObjectSize", std::to_string(v.size)),
+              {{"Content-Range", policies::formatUnsatisfiedRange(v.size)}});
+    return nullptr;
+  }
+  const bool partial = range.outcome == policies::RangeOutcome::Partial;
+  const uint64_t first = partial ? range.ranges[0].first : 0;
+  const uint64_t length = partial ? range.ranges[0].length() : v.size;
+
+  int fd = -1;
+  if (!r.head() && length > 0) {
+    fd = ::open(v.data_path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      sendError(r, S3Error::InternalError);
+      return nullptr;
+    }
+  }
+
+  policies::HeaderList h = baseHeaders(r);
+  h.add("Last-Modified", last_modified);
+  h.add("ETag", v.etag);
+  addVersionHeader(r, h, v.version_id);
+  h.add("Accept-Ranges", "bytes");
+  if (partial) h.add("Content-Range", policies::formatContentRange(range.ranges[0], v.size));
+  bool has_type = false;
+  for (const auto& f : v.headers) {
+    bool overridden = false;
+    for (const auto& [name, value] : r.q.response_overrides) overridden = overridden || policies::iequals(name, f.name);
+    if (overridden) continue;
+    has_type = has_type || policies::iequals(f.name, "content-type");
+    h.add(std::string(displayName(f.name)), f.value);
+  }
+  for (const auto& [name, value] : r.q.response_overrides) {
+    has_type = has_type || name == "Content-Type";
+    h.add(std::string(name), value);
+  }
+  if (!has_type) h.add("Content-Type", "binary/octet-stream");
+
+  r.ex.sendHead(partial ? 206 : 200, std::move(h), length);
+  if (fd < 0) {
+    r.ex.finish();
+    return nullptr;
+  }
+  auto sender = std::make_unique<FileSender>(r.ex, fd, first, length);
+  if (!sender->pump()) return nullptr;
+  return sender;
+}
+
+void deleteObject(Request& r) {
+  auto d = r.s.store.deleteObject(r.addr.bucket, r.addr.key, r.q.version_id);
+  if (!d) {
+    // Deleting what is not there succeeds in S3 (the delete is idempotent).
+    if (d.error() == StoreError::NoSuchKey || d.error() == StoreError::NoSuchVersion) {
+      sendEmpty(r, 204);
+    } else {
+      sendError(r, storeFailure(r, d.error()));
+    }
+    return;
+  }
+  policies::HeaderList h;
+  if (d->delete_marker) h.add("x-amz-delete-marker", "true");
+  addVersionHeader(r, h, d->version_id);
+  sendEmpty(r, 204, std::move(h));
+}
+
+}  // namespace edge::s3
