@@ -315,5 +315,51 @@ TEST(Sigv4Chunked, BrokenFramingIsIncompleteBody) {
   }
 }
 
+
+// https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-streaming-trailers.html, "Example: PUT
+// Object": the same 66560 bytes with a signed CRC-32C trailer.
+TEST(Sigv4ChunkedKnownAnswer, StreamingTrailersPutObject) {
+  const std::string payload(66560, 'a');
+  EXPECT_EQ(checksumBase64("crc32c", payload), "sOO8/Q==");
+  ViewerRequest r;
+  r.method = Method::Put;
+  r.method_name = "PUT";
+  r.path = "/examplebucket/chunkObject.txt";
+  r.headers = {
+      {"Host", "s3.amazonaws.com"},
+      {"x-amz-date", "20130524T000000Z"},
+      {"x-amz-storage-class", "REDUCED_REDUNDANCY"},
+      {"Authorization",
+       "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request,"
+       "SignedHeaders=content-encoding;host;x-amz-content-sha256;x-amz-date;x-amz-decoded-content-length;"
+       "x-amz-storage-class;x-amz-trailer,"
+       "Signature=106e2a8a18243abcf37539882f36619c00e2dfc72633413f02d3b74544bfeb8e"},
+      {"x-amz-content-sha256", "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER"},
+      {"Content-Encoding", "aws-chunked"},
+      {"x-amz-decoded-content-length", "66560"},
+      {"x-amz-trailer", "x-amz-checksum-crc32c"},
+  };
+  const auto v = verifyRequest(r, exampleLookup, kExampleTime);
+  ASSERT_TRUE(v) << v.error();
+  EXPECT_EQ(v->payload, PayloadMode::StreamingSigned);
+  EXPECT_TRUE(v->trailer);
+  EXPECT_EQ(v->trailer_header, "x-amz-checksum-crc32c");
+
+  const ChunkSigning signing{v->key, v->scope, v->amz_date, v->seed_signature};
+  const std::string wire = encodeAwsChunked(payload, 65536, &signing, {{"x-amz-checksum-crc32c", "sOO8/Q=="}});
+  for (const char* sig : {"10000;chunk-signature=b474d8862b1487a5145d686f57f013e54db672cee1c953b3010fb58501ef5aa2\r\n",
+                          "\r\n400;chunk-signature=1c1344b170168f8e65b41376b44b20fe354e373826ccbbe2c1d40a8cae51e5c7\r\n",
+                          "\r\n0;chunk-signature=2ca2aba2005185cf7159c6277faf83795951dd77a3a99e6e65d5c9f85863f992\r\n"
+                          "x-amz-checksum-crc32c:sOO8/Q==\r\n"
+                          "x-amz-trailer-signature:d81f82fc3505edab99d459891051a732e8730629a2e4a59689829ca17fe2e435\r\n"
+                          "\r\n"}) {
+    EXPECT_NE(wire.find(sig), std::string::npos) << sig;
+  }
+  const Decoded d = decode(*v, wire);
+  EXPECT_EQ(d.error, std::nullopt);
+  EXPECT_TRUE(d.done);
+  EXPECT_EQ(d.payload, payload);
+}
+
 }  // namespace
 }  // namespace edge::policies::sigv4
