@@ -117,7 +117,11 @@ struct SignOptions {
 };
 // Signs a request in place: sets X-Amz-Date, X-Amz-Content-Sha256 and Authorization in `headers`
 // (replacing any present, including a viewer's Authorization). `headers` must hold Host.
-// Returns false (headers untouched) when the path or query is malformed.
+// Returns false (headers untouched) when the path or query is malformed, Host or an extra signed
+// header is absent. The signature covers canonicalUri(raw_path) and canonicalQuery(raw_query);
+// verifiers that sign the path and query as written on the wire (botocore does) agree only when
+// the wire form is already canonical, so send canonicalUri(raw_path) (it signs the same) and a
+// query in canonical encoding (%XX for all but A–Z a–z 0–9 - _ . ~).
 bool signRequest(std::string_view method, std::string_view raw_path, std::string_view raw_query,
                  HeaderList& headers, const Credentials& creds, const SignOptions& opts, int64_t now);
 
