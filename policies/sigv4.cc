@@ -8,10 +8,10 @@
 // spaces collapsed, and same-named headers are joined with ','.
 #include "policies/sigv4.h"
 
-#include <openssl/hmac.h>
 
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
 
 #include "policies/sigv4_internal.h"
 
@@ -19,13 +19,43 @@ namespace edge::policies::sigv4 {
 
 namespace detail {
 
+const EVP_MD* sha256Md() {
+  // Fetched once: OpenSSL 3 looks the implementation up again on every call given EVP_sha256(),
+  // which costs more than hashing a canonical request. Process lifetime, never freed.
+  static const EVP_MD* const md = [] {
+    EVP_MD* m = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    if (m == nullptr) std::abort();
+    return m;
+  }();
+  return md;
+}
+
+// RFC 2104 HMAC over SHA-256 (64-byte blocks) with two digest passes; the one-shot HMAC() of
+// OpenSSL 3 fetches its MAC implementation on every call (5 calls per signature).
 Digest32 hmacSha256(const uint8_t* key, size_t key_len, std::string_view data) {
-  Digest32 out{};
+  constexpr size_t kBlock = 64;
+  uint8_t k[kBlock] = {};
   unsigned int len = 0;
-  if (HMAC(EVP_sha256(), key, static_cast<int>(key_len), reinterpret_cast<const uint8_t*>(data.data()),
-           data.size(), out.data(), &len) == nullptr ||
-      len != out.size()) {
-    std::abort();  // HMAC-SHA256 with the default provider cannot fail
+  if (key_len > kBlock) {
+    if (EVP_Digest(key, key_len, k, &len, sha256Md(), nullptr) != 1) std::abort();
+  } else if (key_len > 0) {
+    std::memcpy(k, key, key_len);
+  }
+  uint8_t pad[kBlock];
+  Digest32 inner{}, out{};
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  if (!ctx) std::abort();
+  for (size_t i = 0; i < kBlock; ++i) pad[i] = k[i] ^ 0x36;
+  if (EVP_DigestInit_ex(ctx.get(), sha256Md(), nullptr) != 1 || EVP_DigestUpdate(ctx.get(), pad, kBlock) != 1 ||
+      EVP_DigestUpdate(ctx.get(), data.data(), data.size()) != 1 ||
+      EVP_DigestFinal_ex(ctx.get(), inner.data(), &len) != 1) {
+    std::abort();
+  }
+  for (size_t i = 0; i < kBlock; ++i) pad[i] = k[i] ^ 0x5c;
+  if (EVP_DigestInit_ex(ctx.get(), sha256Md(), nullptr) != 1 || EVP_DigestUpdate(ctx.get(), pad, kBlock) != 1 ||
+      EVP_DigestUpdate(ctx.get(), inner.data(), inner.size()) != 1 ||
+      EVP_DigestFinal_ex(ctx.get(), out.data(), &len) != 1) {
+    std::abort();
   }
   return out;
 }
@@ -72,7 +102,7 @@ std::string Scope::toString() const { return date + "/" + region + "/" + service
 std::string sha256Hex(std::string_view data) {
   unsigned char md[32];
   unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr) != 1) std::abort();
+  if (EVP_Digest(data.data(), data.size(), md, &len, detail::sha256Md(), nullptr) != 1) std::abort();
   return hexLower(md, len);
 }
 

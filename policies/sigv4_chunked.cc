@@ -50,7 +50,7 @@ class Checksum {
   }
   explicit Checksum(Kind k) : kind_(k) {
     if (k == Kind::Sha1) digest_.emplace(EVP_sha1());
-    if (k == Kind::Sha256) digest_.emplace(EVP_sha256());
+    if (k == Kind::Sha256) digest_.emplace(detail::sha256Md());
   }
   Kind kind() const { return kind_; }
   void update(std::string_view data) {
@@ -194,7 +194,7 @@ struct AwsChunkedDecoder::State {
   uint64_t remaining = 0;
   bool last = false;            // the chunk being read is the 0-size one
   std::string chunk_signature;  // its declared signature
-  detail::StreamDigest chunk_hash{EVP_sha256()};
+  detail::StreamDigest chunk_hash{detail::sha256Md()};
   uint64_t decoded = 0;
   size_t trailer_bytes = 0;
   std::vector<std::pair<std::string, std::string>> trailers;  // lowercase name, trimmed value
