@@ -467,6 +467,29 @@ INSTANTIATE_TEST_SUITE_P(HeaderForm, Sigv4Malformed, testing::ValuesIn(kMalforme
                            return n;
                          });
 
+TEST(Sigv4Verify, NoSingleByteChangeOfTheCredentialsIsAccepted) {
+  // Each byte of the Authorization value, X-Amz-Date and (presigned) the query, XOR 1 (never a
+  // mere case change, which hex and header names would tolerate): always refused.
+  const ViewerRequest good = signedRequest("GET", "/k", "a=1", {{"Host", "h"}});
+  for (const char* name : {"authorization", "x-amz-date"}) {
+    const std::string value(*good.headers.get(name));
+    for (size_t i = 0; i < value.size(); ++i) {
+      ViewerRequest r = good;
+      std::string v = value;
+      v[i] = static_cast<char>(v[i] ^ 1);
+      r.headers.set(name, v);
+      EXPECT_FALSE(verifyRequest(r, lookup, kNow)) << name << " byte " << i << ": " << v;
+    }
+  }
+  const ViewerRequest presigned = request("GET", "/test.txt", kAwsPresignedQuery, {{"Host", "examplebucket.s3.amazonaws.com"}});
+  ASSERT_TRUE(verifyRequest(presigned, lookup, kExampleTime));
+  for (size_t i = 0; i < presigned.query.size(); ++i) {
+    ViewerRequest r = presigned;
+    r.query[i] = static_cast<char>(r.query[i] ^ 1);
+    EXPECT_FALSE(verifyRequest(r, lookup, kExampleTime)) << "query byte " << i << ": " << r.query;
+  }
+}
+
 TEST(Sigv4Verify, TolerantSpacing) {
   ViewerRequest r = signedRequest("GET", "/k", "", {{"Host", "h"}});
   std::string a(*r.headers.get("authorization"));
