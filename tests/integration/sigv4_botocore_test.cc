@@ -1,7 +1,8 @@
 // SigV4 (policies/sigv4.h) against botocore (Debian's python3-botocore 1.29.27, through
 // tests/interop/sigv4_botocore.py): what edged signs, botocore's S3SigV4Auth recomputes to the
 // same signature; what botocore signs (header form and presigned), verifyRequest accepts, and
-// refuses when botocore used another secret. botocore is a required test dependency: when
+// refuses when botocore used another secret; botocore's aws-chunked trailer uploads
+// (STREAMING-UNSIGNED-PAYLOAD-TRAILER with x-amz-checksum-crc32/-sha1/-sha256) decode. botocore is a required test dependency: when
 // /usr/bin/python3 or botocore is missing these tests fail (they never skip).
 //
 // botocore signs the path and query exactly as written in the URL (S3: no re-encoding), while
@@ -10,7 +11,10 @@
 // Sigv4Botocore.CanonicalWirePathSignsLikeRawPath for why that is enough.
 #include <gtest/gtest.h>
 
+#include <openssl/evp.h>
+
 #include <nlohmann/json.hpp>
+#include <random>
 
 #include "policies/sigv4.h"
 #include "support/harness.h"
@@ -222,6 +226,71 @@ TEST(Sigv4Botocore, WeAcceptWhatBotocoreSigns) {
     } else {
       EXPECT_EQ(v->payload, c.body ? PayloadMode::Unsigned : PayloadMode::Sha256) << c.name;
     }
+  }
+}
+
+// Standard base64 (EVP_DecodeBlock counts the '=' padding as zero bytes: dropped here).
+std::string fromBase64(const std::string& text) {
+  std::string out(text.size() / 4 * 3, '\0');
+  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
+  EXPECT_GE(n, 0) << text;
+  out.resize(static_cast<size_t>(std::max(n, 0)));
+  const size_t last = text.find_last_not_of('=');
+  const size_t pad = last == std::string::npos ? 0 : text.size() - 1 - last;
+  out.resize(out.size() - std::min(pad, out.size()));
+  return out;
+}
+
+TEST(Sigv4Botocore, BotocoreAwsChunkedTrailerUploadsDecode) {
+  std::string payload;
+  for (int i = 0; i < 300; ++i) payload += "line " + std::to_string(i) + " of the upload\n";
+  json batch = json::array();
+  const std::vector<std::pair<std::string, int>> algorithms = {{"crc32", 1000}, {"sha1", 4096}, {"sha256", 777}};
+  for (const auto& [algorithm, chunk] : algorithms) {
+    batch.push_back({{"method", "PUT"},
+                     {"url", url("/bucket/upload.txt", "")},
+                     {"headers", json::array({{"Host", kHost}})},
+                     {"body", payload},
+                     {"access_key", kAkid},
+                     {"secret_key", kSecret},
+                     {"region", "us-east-1"},
+                     {"time", kNow},
+                     {"algorithm", algorithm},
+                     {"chunk_size", chunk}});
+  }
+  const json out = runBotocore("chunked", batch);
+  ASSERT_EQ(out.size(), algorithms.size());
+  std::mt19937 rng(11);
+  for (size_t i = 0; i < out.size(); ++i) {
+    const std::string& algorithm = algorithms[i].first;
+    HeaderList h;
+    for (const auto& pair : out[i]["headers"]) h.add(pair[0].get<std::string>(), pair[1].get<std::string>());
+    const auto v = verifyRequest(fromUrl("PUT", url("/bucket/upload.txt", ""), h), lookup, kNow);
+    ASSERT_TRUE(v) << algorithm << ": " << v.error();
+    EXPECT_EQ(v->payload, PayloadMode::StreamingUnsignedTrailer);
+    EXPECT_EQ(v->trailer_header, "x-amz-checksum-" + algorithm);
+    EXPECT_EQ(v->decoded_content_length, payload.size());
+    const std::string wire = fromBase64(out[i]["wire_base64"].get<std::string>());
+    ASSERT_NE(wire.find("\r\nx-amz-checksum-" + algorithm + ":"), std::string::npos) << wire.substr(wire.size() - 80);
+    for (int round = 0; round < 5; ++round) {
+      AwsChunkedDecoder d(*v);
+      std::string decoded;
+      std::optional<AuthError> e;
+      for (size_t pos = 0; pos < wire.size() && !e;) {
+        const size_t n = std::min(wire.size() - pos, size_t{1} + rng() % 700);
+        e = d.feed(std::string_view(wire).substr(pos, n), [&](std::string_view s) { decoded.append(s); });
+        pos += n;
+      }
+      ASSERT_EQ(e, std::nullopt) << algorithm;
+      EXPECT_EQ(d.finish(), std::nullopt) << algorithm;
+      EXPECT_EQ(decoded, payload) << algorithm;
+    }
+    // One payload byte changed: botocore's checksum no longer matches.
+    std::string bad = wire;
+    bad[bad.find("line 7") + 5] = '8';
+    AwsChunkedDecoder d(*v);
+    EXPECT_EQ(d.feed(bad, [](std::string_view) {}), AuthError::BadDigest) << algorithm;
   }
 }
 

@@ -3,7 +3,7 @@
 tests/integration/sigv4_botocore_test.cc (policies/sigv4.h). Debian's python3-botocore 1.29.27;
 no signing code is written here, only calls into botocore.auth.
 
-  /usr/bin/python3 sigv4_botocore.py sign|verify CASES.json
+  /usr/bin/python3 sigv4_botocore.py sign|verify|chunked CASES.json
 
 CASES.json is a JSON array; the output is one JSON array with one object per case, in order.
 
@@ -26,10 +26,19 @@ verify: each case is
   the case gives {"signature": "<botocore's>", "claimed": "<the request's>", "match": bool,
   "canonical_request": "..."}.
 
+chunked: each case is a sign case (method PUT, no "unsigned", no "presign_expires") plus
+  {"algorithm": "crc32"|"sha1"|"sha256", "chunk_size": N}: botocore's flexible-checksum trailer
+  upload (httpchecksum.apply_request_checksum: Content-Encoding aws-chunked, X-Amz-Trailer,
+  X-Amz-Decoded-Content-Length; its AwsChunkedWrapper frames the body in chunk_size pieces and
+  appends x-amz-checksum-<algorithm>), signed by S3SigV4Auth as STREAMING-UNSIGNED-PAYLOAD-TRAILER.
+  Gives {"headers": [[name, value], ...], "wire_base64": "<the aws-chunked body>"}.
+
 Run with /usr/bin/python3: pyenv's python3 has a different botocore. Exit 3 when botocore is
 missing, 2 on bad input.
 """
+import base64
 import datetime
+import io
 import json
 import sys
 import types
@@ -38,6 +47,7 @@ from urllib.parse import parse_qsl, urlsplit, urlunsplit, unquote
 try:
     import botocore
     import botocore.auth
+    import botocore.httpchecksum as httpchecksum
     from botocore.auth import S3SigV4Auth, S3SigV4QueryAuth
     from botocore.awsrequest import AWSRequest
     from botocore.credentials import Credentials
@@ -83,6 +93,27 @@ def sign(case):
     return {"headers": [[k, v] for k, v in request.headers.items()]}
 
 
+def chunked(case):
+    pin_clock(case["time"])
+    algorithm = case["algorithm"]
+    name = "x-amz-checksum-" + algorithm
+    raw = case["body"].encode("utf-8")
+    checksum = {"request_algorithm": {"in": "trailer", "name": name, "algorithm": algorithm}}
+    headers = dict(case.get("headers", []))
+    prepared = {"headers": headers, "body": raw, "context": {"checksum": checksum}}
+    httpchecksum.apply_request_checksum(prepared)  # sets the aws-chunked headers
+    wrapper = httpchecksum.AwsChunkedWrapper(
+        io.BytesIO(raw), checksum_cls=httpchecksum._CHECKSUM_CLS[algorithm],
+        checksum_name=name, chunk_size=case["chunk_size"])
+    request = make_request({"method": case["method"], "body": None}, list(headers.items()),
+                           case["url"])
+    request.context["checksum"] = checksum
+    S3SigV4Auth(Credentials(case["access_key"], case["secret_key"]), "s3",
+                case["region"]).add_auth(request)
+    return {"headers": [[k, v] for k, v in request.headers.items()],
+            "wire_base64": base64.b64encode(wrapper.read()).decode("ascii")}
+
+
 def header_value(headers, name):
     for k, v in headers:
         if k.lower() == name:
@@ -126,12 +157,12 @@ def verify(case):
 
 
 def main():
-    if len(sys.argv) != 3 or sys.argv[1] not in ("sign", "verify"):
+    if len(sys.argv) != 3 or sys.argv[1] not in ("sign", "verify", "chunked"):
         sys.stderr.write(__doc__)
         sys.exit(2)
     with open(sys.argv[2], encoding="utf-8") as f:
         cases = json.load(f)
-    run = sign if sys.argv[1] == "sign" else verify
+    run = {"sign": sign, "verify": verify, "chunked": chunked}[sys.argv[1]]
     out = []
     for case in cases:
         try:
