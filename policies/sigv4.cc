@@ -99,6 +99,24 @@ using detail::hmacSha256;
 
 std::string Scope::toString() const { return date + "/" + region + "/" + service + "/aws4_request"; }
 
+std::ostream& operator<<(std::ostream& os, const Scope& s) { return os << s.toString(); }
+
+std::string_view toString(PayloadMode m) {
+  switch (m) {
+    case PayloadMode::Unsigned:
+      return "Unsigned";
+    case PayloadMode::Sha256:
+      return "Sha256";
+    case PayloadMode::StreamingSigned:
+      return "StreamingSigned";
+    case PayloadMode::StreamingUnsignedTrailer:
+      return "StreamingUnsignedTrailer";
+  }
+  return "?";
+}
+
+std::ostream& operator<<(std::ostream& os, PayloadMode m) { return os << toString(m); }
+
 std::string sha256Hex(std::string_view data) {
   unsigned char md[32];
   unsigned int len = 0;

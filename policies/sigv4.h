@@ -64,6 +64,7 @@ struct Scope {
   std::string toString() const;
   bool operator==(const Scope&) const = default;
 };
+std::ostream& operator<<(std::ostream& os, const Scope& s);
 
 // ---- building blocks (exposed for tests and the benchmark) -------------------------------------
 
@@ -157,7 +158,8 @@ enum class AuthError : uint8_t {
   AccessDeniedNotYetValid,
   // 403 AccessDenied "AWS authentication requires a valid Date or x-amz-date header".
   AccessDeniedMissingDate,
-  // 400 InvalidRequest "header 'x-amz-content-sha256' must be included in signature".
+  // 400 InvalidRequest "header 'x-amz-content-sha256' must be included in signature" (S3's
+  // answer as quoted in lucacasonato/deno_s3#47).
   ContentSha256NotSigned,
   // 403 AccessDenied "Access Denied": verifyRequest on a request without SigV4 credentials
   // (callers normally decide anonymous access with hasCredentials() first).
@@ -175,6 +177,8 @@ enum class PayloadMode : uint8_t {
   StreamingSigned,  // aws-chunked with per-chunk signatures (STREAMING-AWS4-HMAC-SHA256-PAYLOAD[-TRAILER])
   StreamingUnsignedTrailer,  // aws-chunked, no chunk signatures, checksum trailer
 };
+std::string_view toString(PayloadMode m);  // "Unsigned", "Sha256", …
+std::ostream& operator<<(std::ostream& os, PayloadMode m);
 
 // A verified request head.
 struct Verified {
@@ -244,6 +248,8 @@ std::string encodeAwsChunked(std::string_view payload, size_t chunk_size, const 
 // x-amz-checksum-crc32 / -crc32c / -sha1 / -sha256 value named by x-amz-trailer when present.
 class AwsChunkedDecoder {
  public:
+  // `v` from verifyRequest with payload StreamingSigned or StreamingUnsignedTrailer (any other
+  // mode decodes as unsigned aws-chunked without a trailer section). Copies what it needs.
   explicit AwsChunkedDecoder(const Verified& v);
   ~AwsChunkedDecoder();
   AwsChunkedDecoder(const AwsChunkedDecoder&) = delete;

@@ -632,8 +632,9 @@ TEST(Sigv4Errors, CodesStatusesAndMessages) {
   EXPECT_EQ(httpStatus(AuthError::AuthorizationQueryParametersError), 400);
   EXPECT_EQ(httpStatus(AuthError::BadDigest), 400);
   std::ostringstream os;
-  os << AuthError::AccessDeniedNotYetValid;
-  EXPECT_EQ(os.str(), "AccessDenied (Request is not yet valid)");
+  os << AuthError::AccessDeniedNotYetValid << " " << PayloadMode::StreamingUnsignedTrailer << " "
+     << Scope{"20240101", "eu-west-1", "s3"};
+  EXPECT_EQ(os.str(), "AccessDenied (Request is not yet valid) StreamingUnsignedTrailer 20240101/eu-west-1/s3/aws4_request");
 }
 
 }  // namespace
