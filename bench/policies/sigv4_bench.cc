@@ -35,7 +35,9 @@ ViewerRequest typicalSignedGet() {
 
 void BM_Sigv4VerifyHeaderGet(benchmark::State& state) {
   const ViewerRequest r = typicalSignedGet();
-  const SecretLookup secrets = [](std::string_view) { return std::optional<std::string>(kCreds.secret_access_key); };
+  const SecretLookup secrets = [](std::string_view) {
+    return std::optional<std::string>(kCreds.secret_access_key);
+  };
   for (auto _ : state) {
     auto v = verifyRequest(r, secrets, kNow);
     if (!v) state.SkipWithError("verification failed");
@@ -73,7 +75,8 @@ void BM_Sigv4ChunkedDecode1MiB(benchmark::State& state) {
     if (e || !d.done()) state.SkipWithError("decode failed");
     benchmark::DoNotOptimize(n);
   }
-  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(wire.size()));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) *
+                          static_cast<int64_t>(wire.size()));
 }
 BENCHMARK(BM_Sigv4ChunkedDecode1MiB);
 
