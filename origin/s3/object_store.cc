@@ -101,10 +101,11 @@ IoResult removeVersionFiles(const std::string& objects_dir, const ObjectVersion&
 // write() and persist may run on any one thread at a time.
 class FileUpload final : public Upload {
  public:
-  FileUpload(const void* store, std::string bucket, std::string key, Versioning versioning,
+  FileUpload(const void* store, std::string bucket, uint64_t epoch, std::string key, Versioning versioning,
              std::string bucket_dir, std::string tmp_path, int fd, EvpMdCtxPtr md5)
       : store_(store),
         bucket_(std::move(bucket)),
+        epoch_(epoch),
         key_(std::move(key)),
         versioning_(versioning),
         bucket_dir_(std::move(bucket_dir)),
@@ -171,6 +172,7 @@ class FileUpload final : public Upload {
 
   const void* store_;
   std::string bucket_;
+  uint64_t epoch_;
   std::string key_;
   Versioning versioning_;
   std::string bucket_dir_;
@@ -186,6 +188,8 @@ class FileUpload final : public Upload {
 
 struct Bucket {
   BucketRecord record;
+  // Tells a bucket from one deleted and created again under the same name while an upload ran.
+  uint64_t epoch = 0;
   std::string dir;  // absolute: <data>/buckets/<name>
   std::string objects_dir;
   ObjectIndex index;
@@ -234,6 +238,7 @@ class DiskObjectStore final : public ObjectStore {
   const std::string root_;
   const std::string buckets_dir_;
   std::map<std::string, Bucket, std::less<>> buckets_;  // owner thread
+  uint64_t next_epoch_ = 1;                             // owner thread
   std::atomic<uint64_t> next_seq_{1};                   // any thread (persist)
 };
 
@@ -288,6 +293,7 @@ tl::expected<void, std::string> DiskObjectStore::loadBucket(const std::string& n
   if (auto r = makeDir(b.dir + "/tmp"); !r) return r;
   if (auto r = makeDir(b.objects_dir); !r) return r;
   if (auto r = loadObjects(b); !r) return r;
+  b.epoch = next_epoch_++;
   buckets_.emplace(name, std::move(b));
   return {};
 }
@@ -378,6 +384,7 @@ tl::expected<void, StoreError> DiskObjectStore::createBucket(const std::string& 
   b.dir = buckets_dir_ + "/" + name;
   b.objects_dir = b.dir + "/objects";
   b.record.info = BucketInfo{name, nowMs()};
+  b.epoch = next_epoch_++;
   // bucket.json goes last: it is what makes the directory a bucket.
   IoResult r = removeTree(b.dir);
   if (r) r = makeDir(b.dir);
@@ -483,7 +490,7 @@ tl::expected<UploadPtr, StoreError> DiskObjectStore::beginUpload(const std::stri
     logIoError(errnoMessage("create", tmp));
     return tl::unexpected(StoreError::InternalError);
   }
-  return std::make_unique<FileUpload>(this, bucket, key, b->record.versioning, b->dir, tmp, fd, std::move(md5));
+  return std::make_unique<FileUpload>(this, bucket, b->epoch, key, b->record.versioning, b->dir, tmp, fd, std::move(md5));
 }
 
 tl::expected<PersistedVersion, StoreError> DiskObjectStore::persist(UploadPtr upload,
@@ -497,6 +504,7 @@ tl::expected<PersistedVersion, StoreError> DiskObjectStore::persist(UploadPtr up
   }
   PersistedVersion out;
   out.bucket = up->bucket_;
+  out.bucket_epoch = up->epoch_;
   ObjectVersion& v = out.version;
   v.seq = next_seq_.fetch_add(1);
   v.key = up->key_;
@@ -527,7 +535,7 @@ ObjectVersion DiskObjectStore::publish(PersistedVersion pv) {
   v.is_latest = false;
   Bucket* b = findBucket(pv.bucket);
   const std::string objects_dir = v.data_path.substr(0, v.data_path.rfind('/'));
-  if (b == nullptr) {  // deleted while the upload ran (it was empty then): nothing to add to
+  if (b == nullptr || b->epoch != pv.bucket_epoch) {  // the upload's bucket was deleted meanwhile
     (void)removeVersionFiles(objects_dir, v);
     return v;
   }

@@ -198,6 +198,27 @@ TEST_F(ObjectStoreTest, PersistedButUnpublishedIsInvisibleUntilPublish) {
   EXPECT_EQ(get(*store_, "photos", "k"), "v1");
 }
 
+TEST_F(ObjectStoreTest, PublishIntoADeletedOrRecreatedBucketAddsNothing) {
+  ASSERT_TRUE(store_->createBucket("gone"));
+  auto p = testing::persistObject(*store_, "gone", "k", "v");
+  ASSERT_TRUE(p);
+  ASSERT_TRUE(store_->deleteBucket("gone"));  // empty: the version is not published yet
+  ASSERT_TRUE(store_->createBucket("gone"));
+  const ObjectVersion v = store_->publish(std::move(*p));
+  EXPECT_FALSE(v.is_latest);
+  EXPECT_EQ(store_->lookup("gone", "k", std::nullopt).error(), StoreError::NoSuchKey);
+  EXPECT_TRUE(store_->deleteBucket("gone"));
+  // An upload begun before the delete cannot be persisted into the new bucket either.
+  ASSERT_TRUE(store_->createBucket("gone"));
+  auto up = store_->beginUpload("gone", "k");
+  ASSERT_TRUE(up);
+  ASSERT_TRUE(store_->deleteBucket("gone"));
+  ASSERT_TRUE(store_->createBucket("gone"));
+  ASSERT_TRUE((*up)->write("x", 1));
+  EXPECT_EQ(store_->persist(std::move(*up), {}).error(), StoreError::InternalError);
+  EXPECT_TRUE(std::filesystem::is_empty(dir_.path() + "/buckets/gone/objects"));
+}
+
 // ---- unversioned ----
 
 TEST_F(ObjectStoreTest, UnversionedPutReplacesAndDeleteRemoves) {
