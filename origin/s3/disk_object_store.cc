@@ -305,9 +305,7 @@ tl::expected<ListResult, StoreError> DiskObjectStore::list(const std::string& bu
   const Bucket* b = findBucket(bucket);
   if (b == nullptr) return tl::unexpected(StoreError::NoSuchBucket);
   if (p.max_keys < 0) return tl::unexpected(StoreError::InvalidArgument);
-  ListParams clamped = p;
-  clamped.max_keys = std::min(p.max_keys, 1000);
-  return b->index.list(clamped);
+  return b->index.list(p);
 }
 
 tl::expected<VersionListResult, StoreError> DiskObjectStore::listVersions(const std::string& bucket,
@@ -319,9 +317,7 @@ tl::expected<VersionListResult, StoreError> DiskObjectStore::listVersions(const 
   if (!p.version_id_marker.empty() && (p.key_marker.empty() || !isValidVersionId(p.version_id_marker))) {
     return tl::unexpected(StoreError::InvalidArgument);
   }
-  VersionListParams clamped = p;
-  clamped.max_keys = std::min(p.max_keys, 1000);
-  return b->index.listVersions(clamped);
+  return b->index.listVersions(p);
 }
 
 }  // namespace edge::s3::disk

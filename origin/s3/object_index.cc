@@ -102,7 +102,7 @@ ObjectIndex::Map::const_iterator ObjectIndex::pastPrefix(const std::string& pref
 ListResult ObjectIndex::list(const ListParams& p) const {
   ListResult r;
   if (p.max_keys <= 0) return r;
-  const size_t max = static_cast<size_t>(p.max_keys);
+  const size_t max = static_cast<size_t>(std::min(p.max_keys, kMaxListKeys));
   size_t count = 0;
   auto it = p.start_after < p.prefix ? keys_.lower_bound(p.prefix) : keys_.upper_bound(p.start_after);
   while (it != keys_.end() && startsWith(it->first, p.prefix)) {
@@ -144,7 +144,7 @@ ListResult ObjectIndex::list(const ListParams& p) const {
 VersionListResult ObjectIndex::listVersions(const VersionListParams& p) const {
   VersionListResult r;
   if (p.max_keys <= 0) return r;
-  const size_t max = static_cast<size_t>(p.max_keys);
+  const size_t max = static_cast<size_t>(std::min(p.max_keys, kMaxListKeys));
   size_t count = 0;
   // Returns false when the page is full and `v` is left for the next one.
   const auto emit = [&](const ObjectVersion& v, bool latest) {

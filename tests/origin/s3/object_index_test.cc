@@ -136,7 +136,15 @@ TEST(ObjectIndex, ManyKeysAroundTheLimit) {
     const ListResult r = idx.list(ListParams{"", "", 1000, ""});
     EXPECT_EQ(r.contents.size(), static_cast<size_t>(std::min(n, 1000))) << n;
     EXPECT_EQ(r.truncated, n > 1000) << n;
+    // More than 1000 is taken as 1000, for versions too.
+    EXPECT_EQ(idx.list(ListParams{"", "", 5000, ""}).contents.size(), static_cast<size_t>(std::min(n, 1000)));
+    const VersionListResult rv = idx.listVersions(VersionListParams{"", "", 5000, "", ""});
+    EXPECT_EQ(rv.versions.size(), static_cast<size_t>(std::min(n, 1000)));
+    EXPECT_EQ(rv.truncated, n > 1000);
     if (n == 1001) {
+      const VersionListResult vrest = idx.listVersions({"", "", 1000, rv.next_key_marker, rv.next_version_id_marker});
+      ASSERT_EQ(vrest.versions.size(), 1u);
+      EXPECT_EQ(vrest.versions[0].key, "k01000");
       EXPECT_EQ(r.last_returned, "k00999");
       const ListResult rest = idx.list(ListParams{"", "", 1000, r.last_returned});
       ASSERT_EQ(rest.contents.size(), 1u);

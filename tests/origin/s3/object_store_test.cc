@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <filesystem>
 
 #include "origin/s3/store_format.h"
@@ -217,6 +222,50 @@ TEST_F(ObjectStoreTest, PublishIntoADeletedOrRecreatedBucketAddsNothing) {
   ASSERT_TRUE((*up)->write("x", 1));
   EXPECT_EQ(store_->persist(std::move(*up), {}).error(), StoreError::InternalError);
   EXPECT_TRUE(std::filesystem::is_empty(dir_.path() + "/buckets/gone/objects"));
+}
+
+// A write that fails (here: past RLIMIT_FSIZE, as a full disk would) spoils the upload: persist
+// refuses it and nothing is left behind. Run in a child so the limit does not touch the runner.
+TEST_F(ObjectStoreTest, FailedWriteSpoilsTheUpload) {
+  store_.reset();
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::signal(SIGXFSZ, SIG_IGN);
+    rlimit lim{64 * 1024, 64 * 1024};
+    if (::setrlimit(RLIMIT_FSIZE, &lim) != 0) _exit(10);
+    auto s = ObjectStore::open(dir_.path());
+    if (!s) _exit(11);
+    auto up = (*s)->beginUpload("photos", "big");
+    if (!up) _exit(12);
+    const std::string chunk(16 * 1024, 'x');
+    bool failed = false;
+    for (int i = 0; i < 8 && !failed; ++i) failed = !(*up)->write(chunk.data(), chunk.size());
+    if (!failed) _exit(13);
+    if ((*up)->write("y", 1)) _exit(14);  // stays failed
+    auto p = (*s)->persist(std::move(*up), {});
+    if (p || p.error() != StoreError::InternalError) _exit(15);
+    if ((*s)->lookup("photos", "big", std::nullopt).error() != StoreError::NoSuchKey) _exit(16);
+    _exit(0);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "child step failed (see the _exit codes)";
+  reopen();
+  EXPECT_EQ(store_->lookup("photos", "big", std::nullopt).error(), StoreError::NoSuchKey);
+  EXPECT_TRUE(std::filesystem::is_empty(dir_.path() + "/buckets/photos/tmp"));
+  EXPECT_TRUE(std::filesystem::is_empty(dir_.path() + "/buckets/photos/objects"));
+}
+
+TEST_F(ObjectStoreTest, ListParameterErrors) {
+  EXPECT_EQ(store_->list("photos", ListParams{"", "", -1, ""}).error(), StoreError::InvalidArgument);
+  EXPECT_EQ(store_->listVersions("photos", VersionListParams{"", "", -1, "", ""}).error(), StoreError::InvalidArgument);
+  // A version-id marker needs a key marker, and must be an id.
+  EXPECT_EQ(store_->listVersions("photos", VersionListParams{"", "", 10, "", "null"}).error(),
+            StoreError::InvalidArgument);
+  EXPECT_EQ(store_->listVersions("photos", VersionListParams{"", "", 10, "k", "bogus"}).error(),
+            StoreError::InvalidArgument);
+  EXPECT_TRUE(store_->listVersions("photos", VersionListParams{"", "", 10, "k", "null"}));
 }
 
 // ---- unversioned ----
