@@ -57,6 +57,9 @@ struct Bucket {
 class DiskObjectStore final : public ObjectStore {
  public:
   explicit DiskObjectStore(std::string root) : root_(std::move(root)), buckets_dir_(root_ + "/buckets") {}
+  ~DiskObjectStore() override;
+  DiskObjectStore(const DiskObjectStore&) = delete;
+  DiskObjectStore& operator=(const DiskObjectStore&) = delete;
 
   tl::expected<void, std::string> load();
 
@@ -95,6 +98,9 @@ class DiskObjectStore final : public ObjectStore {
   tl::expected<void, StoreError> removeVersion(Bucket& b, const ObjectVersion& v);
 
   const std::string root_;
+  // flock(LOCK_EX) on <root>/LOCK for the store's life: a second store (another process, or
+  // another open() in this one) on the same directory would delete this one's temp files.
+  int lock_fd_ = -1;
   const std::string buckets_dir_;
   std::map<std::string, Bucket, std::less<>> buckets_;  // owner thread
   uint64_t next_epoch_ = 1;                             // owner thread

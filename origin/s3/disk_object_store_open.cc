@@ -3,10 +3,13 @@
 // metadata files. Damage (a file that does not parse, metadata without its data) refuses open.
 #include "origin/s3/disk_object_store.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <filesystem>
 
 #include "origin/s3/version_id.h"
@@ -14,8 +17,19 @@
 namespace edge::s3 {
 namespace disk {
 
+DiskObjectStore::~DiskObjectStore() {
+  if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the flock
+}
+
 tl::expected<void, std::string> DiskObjectStore::load() {
   if (auto r = makeDir(root_); !r) return r;
+  const std::string lock_path = root_ + "/LOCK";
+  lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (lock_fd_ < 0) return tl::unexpected(errnoMessage("open", lock_path));
+  if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+    if (errno == EWOULDBLOCK) return tl::unexpected(lock_path + ": the data directory is in use by another store");
+    return tl::unexpected(errnoMessage("flock", lock_path));
+  }
   if (auto r = makeDir(buckets_dir_); !r) return r;
   auto names = listDir(buckets_dir_);
   if (!names) return tl::unexpected(names.error());

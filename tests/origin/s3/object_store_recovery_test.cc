@@ -135,6 +135,16 @@ TEST_F(RecoveryTest, CorruptBucketRecordRefusesOpenNamingTheFile) {
   EXPECT_NE(s.error().find(bucketDir() + "/bucket.json"), std::string::npos) << s.error();
 }
 
+TEST_F(RecoveryTest, OneStorePerDirectory) {
+  auto first = openStore(dir_.path());
+  ASSERT_TRUE(first);
+  auto second = ObjectStore::open(dir_.path());
+  ASSERT_FALSE(second);
+  EXPECT_NE(second.error().find("in use"), std::string::npos) << second.error();
+  first.reset();
+  EXPECT_TRUE(ObjectStore::open(dir_.path()));
+}
+
 // ---- store_format ----
 
 TEST(StoreFormat, VersionMetaRoundTripsOddBytes) {
