@@ -79,7 +79,7 @@ bool readAcks(int fd, std::set<uint32_t>& acked, std::chrono::steady_clock::time
 // Forks a writer, kills it after `kill_after_acks` acks or after `delay` (whichever first),
 // and returns every ack it sent (those still in the pipe too: they were acknowledged).
 std::set<uint32_t> crashOnce(const std::string& dir, uint32_t start, uint32_t count, size_t size,
-                             size_t kill_after_acks, std::chrono::microseconds delay) {
+                             size_t kill_after_acks, std::chrono::microseconds delay, bool* killed = nullptr) {
   int fds[2];
   if (::pipe(fds) != 0) {
     ADD_FAILURE() << "pipe";
@@ -97,6 +97,7 @@ std::set<uint32_t> crashOnce(const std::string& dir, uint32_t start, uint32_t co
   ::kill(pid, SIGKILL);
   int status = 0;
   ::waitpid(pid, &status, 0);
+  if (killed != nullptr) *killed = WIFSIGNALED(status);
   EXPECT_TRUE(WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status) == 0))
       << "writer failed with exit status " << WEXITSTATUS(status);
   // Whatever the child wrote before dying was acknowledged.
@@ -176,14 +177,19 @@ TEST(ObjectStoreCrash, KilledAtRandomMomentsDuringLargeWrites) {
   std::set<uint32_t> acked;
   uint32_t next = 0;
   const size_t size = 768 * 1024 + 17;
+  int killed_rounds = 0;
   for (int round = 0; round < 6; ++round) {
     const auto delay = std::chrono::microseconds(std::uniform_int_distribution<int>(0, 40'000)(rng));
-    const std::set<uint32_t> got = crashOnce(dir.path(), next, 200, size, SIZE_MAX, delay);
+    bool killed = false;
+    const std::set<uint32_t> got = crashOnce(dir.path(), next, 200, size, SIZE_MAX, delay, &killed);
+    killed_rounds += killed;
     acked.insert(got.begin(), got.end());
     verify(dir.path(), acked, size);
     if (::testing::Test::HasFailure()) return;
     next += 200;
   }
+  // The premise: the writer died mid-loop (200 writes of 768 KiB take far longer than 40 ms).
+  EXPECT_GT(killed_rounds, 0);
 }
 
 }  // namespace
