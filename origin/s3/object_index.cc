@@ -78,17 +78,6 @@ std::optional<ObjectVersion> ObjectIndex::erase(const std::string& key, uint64_t
   return out;
 }
 
-std::vector<ObjectVersion> ObjectIndex::all() const {
-  std::vector<ObjectVersion> out;
-  for (const auto& [key, chain] : keys_) {
-    for (size_t i = 0; i < chain.size(); ++i) {
-      out.push_back(chain[i]);
-      out.back().is_latest = i == 0;
-    }
-  }
-  return out;
-}
-
 ObjectIndex::Map::const_iterator ObjectIndex::pastPrefix(const std::string& prefix) const {
   // The smallest string greater than every string starting with `prefix`: drop trailing 0xff
   // bytes, then increment the last byte. All 0xff (never UTF-8) means "to the end".

@@ -34,8 +34,6 @@ class ObjectIndex {
 
   bool empty() const { return keys_.empty(); }
   size_t keyCount() const { return keys_.size(); }
-  // Every version of every key, key order then newest first (tests compare indexes with it).
-  std::vector<ObjectVersion> all() const;
 
   // ListObjects(V2): max_keys above kMaxListKeys is taken as kMaxListKeys, 0 or less lists
   // nothing (the store refuses negatives before calling).
