@@ -17,7 +17,9 @@ int64_t nowMs() {
       .count();
 }
 
-void logIoError(const std::string& message) { std::fprintf(stderr, "object store: %s\n", message.c_str()); }
+void logIoError(const std::string& message) {
+  std::fprintf(stderr, "object store: %s\n", message.c_str());
+}
 
 std::string metaPath(const std::string& objects_dir, uint64_t seq) {
   return objects_dir + "/" + seqStem(seq) + ".meta";
@@ -90,7 +92,8 @@ tl::expected<Versioning, StoreError> DiskObjectStore::versioning(const std::stri
   return b->record.versioning;
 }
 
-tl::expected<void, StoreError> DiskObjectStore::setVersioning(const std::string& bucket, Versioning v) {
+tl::expected<void, StoreError> DiskObjectStore::setVersioning(const std::string& bucket,
+                                                              Versioning v) {
   Bucket* b = findBucket(bucket);
   if (b == nullptr) return tl::unexpected(StoreError::NoSuchBucket);
   if (v == Versioning::Unversioned) return tl::unexpected(StoreError::InvalidArgument);
@@ -106,9 +109,9 @@ tl::expected<void, StoreError> DiskObjectStore::setVersioning(const std::string&
 
 // ---- objects ------------------------------------------------------------------------------------
 
-tl::expected<ObjectVersion, StoreError> DiskObjectStore::lookup(const std::string& bucket, const std::string& key,
-                                                                const std::optional<std::string>& version_id,
-                                                                ObjectVersion* marker_out) const {
+tl::expected<ObjectVersion, StoreError> DiskObjectStore::lookup(
+    const std::string& bucket, const std::string& key, const std::optional<std::string>& version_id,
+    ObjectVersion* marker_out) const {
   const Bucket* b = findBucket(bucket);
   if (b == nullptr) return tl::unexpected(StoreError::NoSuchBucket);
   if (auto e = checkKey(key)) return tl::unexpected(*e);
@@ -135,11 +138,13 @@ tl::expected<ObjectVersion, StoreError> DiskObjectStore::lookup(const std::strin
   return out;
 }
 
-tl::expected<UploadPtr, StoreError> DiskObjectStore::beginUpload(const std::string& bucket, const std::string& key) {
+tl::expected<UploadPtr, StoreError> DiskObjectStore::beginUpload(const std::string& bucket,
+                                                                 const std::string& key) {
   const Bucket* b = findBucket(bucket);
   if (b == nullptr) return tl::unexpected(StoreError::NoSuchBucket);
   if (auto e = checkKey(key)) return tl::unexpected(*e);
-  auto up = FileUpload::create(UploadTarget{this, bucket, b->epoch, key, b->record.versioning, b->dir});
+  auto up =
+      FileUpload::create(UploadTarget{this, bucket, b->epoch, key, b->record.versioning, b->dir});
   if (!up) {
     logIoError(up.error());
     return tl::unexpected(StoreError::InternalError);
@@ -147,8 +152,8 @@ tl::expected<UploadPtr, StoreError> DiskObjectStore::beginUpload(const std::stri
   return UploadPtr(std::move(*up));
 }
 
-tl::expected<PersistedVersion, StoreError> DiskObjectStore::persist(UploadPtr upload,
-                                                                    policies::HeaderList stored_headers) {
+tl::expected<PersistedVersion, StoreError> DiskObjectStore::persist(
+    UploadPtr upload, policies::HeaderList stored_headers) {
   auto* up = dynamic_cast<FileUpload*>(upload.get());
   if (up == nullptr || up->target().store != this) return tl::unexpected(StoreError::InternalError);
   const UploadTarget& t = up->target();
@@ -165,7 +170,8 @@ tl::expected<PersistedVersion, StoreError> DiskObjectStore::persist(UploadPtr up
   ObjectVersion& v = out.version;
   v.seq = next_seq_.fetch_add(1);
   v.key = t.key;
-  v.version_id = t.versioning == Versioning::Enabled ? makeVersionId(v.seq) : std::string(kNullVersionId);
+  v.version_id =
+      t.versioning == Versioning::Enabled ? makeVersionId(v.seq) : std::string(kNullVersionId);
   v.size = up->size();
   v.etag = "\"" + md5 + "\"";
   v.last_modified_ms = nowMs();
@@ -211,7 +217,8 @@ ObjectVersion DiskObjectStore::publish(PersistedVersion pv) {
   return v;
 }
 
-tl::expected<ObjectVersion, StoreError> DiskObjectStore::writeMarker(const Bucket& b, const std::string& key,
+tl::expected<ObjectVersion, StoreError> DiskObjectStore::writeMarker(const Bucket& b,
+                                                                     const std::string& key,
                                                                      bool null_id) {
   ObjectVersion m;
   m.key = key;
@@ -238,19 +245,22 @@ tl::expected<void, StoreError> DiskObjectStore::removeVersion(Bucket& b, const O
     logIoError(r.error());
     // Still there: nothing changed. Gone but not known durable: a crash could bring it back
     // whole (the data file is kept), so drop it from the index and report the failure.
-    if (::access(metaPath(b.objects_dir, seq).c_str(), F_OK) == 0) return tl::unexpected(StoreError::InternalError);
+    if (::access(metaPath(b.objects_dir, seq).c_str(), F_OK) == 0)
+      return tl::unexpected(StoreError::InternalError);
     b.index.erase(key, seq);
     return tl::unexpected(StoreError::InternalError);
   }
   b.index.erase(key, seq);
   if (!marker) {
-    if (auto rr = removeFile(dataPath(b.objects_dir, seq)); !rr) logIoError(rr.error());  // an orphan now
+    if (auto rr = removeFile(dataPath(b.objects_dir, seq)); !rr)
+      logIoError(rr.error());  // an orphan now
   }
   return {};
 }
 
-tl::expected<DeleteResult, StoreError> DiskObjectStore::deleteObject(const std::string& bucket, const std::string& key,
-                                                                     const std::optional<std::string>& version_id) {
+tl::expected<DeleteResult, StoreError> DiskObjectStore::deleteObject(
+    const std::string& bucket, const std::string& key,
+    const std::optional<std::string>& version_id) {
   Bucket* b = findBucket(bucket);
   if (b == nullptr) return tl::unexpected(StoreError::NoSuchBucket);
   if (auto e = checkKey(key)) return tl::unexpected(*e);
@@ -301,20 +311,22 @@ tl::expected<DeleteResult, StoreError> DiskObjectStore::deleteObject(const std::
 
 // ---- listing ------------------------------------------------------------------------------------
 
-tl::expected<ListResult, StoreError> DiskObjectStore::list(const std::string& bucket, const ListParams& p) const {
+tl::expected<ListResult, StoreError> DiskObjectStore::list(const std::string& bucket,
+                                                           const ListParams& p) const {
   const Bucket* b = findBucket(bucket);
   if (b == nullptr) return tl::unexpected(StoreError::NoSuchBucket);
   if (p.max_keys < 0) return tl::unexpected(StoreError::InvalidArgument);
   return b->index.list(p);
 }
 
-tl::expected<VersionListResult, StoreError> DiskObjectStore::listVersions(const std::string& bucket,
-                                                                          const VersionListParams& p) const {
+tl::expected<VersionListResult, StoreError> DiskObjectStore::listVersions(
+    const std::string& bucket, const VersionListParams& p) const {
   const Bucket* b = findBucket(bucket);
   if (b == nullptr) return tl::unexpected(StoreError::NoSuchBucket);
   if (p.max_keys < 0) return tl::unexpected(StoreError::InvalidArgument);
   // S3: "A version-id marker cannot be specified without a key marker."
-  if (!p.version_id_marker.empty() && (p.key_marker.empty() || !isValidVersionId(p.version_id_marker))) {
+  if (!p.version_id_marker.empty() &&
+      (p.key_marker.empty() || !isValidVersionId(p.version_id_marker))) {
     return tl::unexpected(StoreError::InvalidArgument);
   }
   return b->index.listVersions(p);

@@ -56,7 +56,8 @@ struct Bucket {
 
 class DiskObjectStore final : public ObjectStore {
  public:
-  explicit DiskObjectStore(std::string root) : root_(std::move(root)), buckets_dir_(root_ + "/buckets") {}
+  explicit DiskObjectStore(std::string root)
+      : root_(std::move(root)), buckets_dir_(root_ + "/buckets") {}
   ~DiskObjectStore() override;
   DiskObjectStore(const DiskObjectStore&) = delete;
   DiskObjectStore& operator=(const DiskObjectStore&) = delete;
@@ -66,20 +67,26 @@ class DiskObjectStore final : public ObjectStore {
   tl::expected<void, StoreError> createBucket(const std::string& name) override;
   tl::expected<void, StoreError> deleteBucket(const std::string& name) override;
   std::vector<BucketInfo> listBuckets() const override;
-  bool hasBucket(std::string_view name) const override { return buckets_.find(name) != buckets_.end(); }
+  bool hasBucket(std::string_view name) const override {
+    return buckets_.find(name) != buckets_.end();
+  }
   tl::expected<Versioning, StoreError> versioning(const std::string& bucket) const override;
   tl::expected<void, StoreError> setVersioning(const std::string& bucket, Versioning v) override;
   tl::expected<ObjectVersion, StoreError> lookup(const std::string& bucket, const std::string& key,
                                                  const std::optional<std::string>& version_id,
                                                  ObjectVersion* marker_out) const override;
-  tl::expected<UploadPtr, StoreError> beginUpload(const std::string& bucket, const std::string& key) override;
-  tl::expected<PersistedVersion, StoreError> persist(UploadPtr upload, policies::HeaderList stored_headers) override;
+  tl::expected<UploadPtr, StoreError> beginUpload(const std::string& bucket,
+                                                  const std::string& key) override;
+  tl::expected<PersistedVersion, StoreError> persist(UploadPtr upload,
+                                                     policies::HeaderList stored_headers) override;
   ObjectVersion publish(PersistedVersion v) override;
-  tl::expected<DeleteResult, StoreError> deleteObject(const std::string& bucket, const std::string& key,
-                                                      const std::optional<std::string>& version_id) override;
-  tl::expected<ListResult, StoreError> list(const std::string& bucket, const ListParams& p) const override;
-  tl::expected<VersionListResult, StoreError> listVersions(const std::string& bucket,
-                                                           const VersionListParams& p) const override;
+  tl::expected<DeleteResult, StoreError> deleteObject(
+      const std::string& bucket, const std::string& key,
+      const std::optional<std::string>& version_id) override;
+  tl::expected<ListResult, StoreError> list(const std::string& bucket,
+                                            const ListParams& p) const override;
+  tl::expected<VersionListResult, StoreError> listVersions(
+      const std::string& bucket, const VersionListParams& p) const override;
 
  private:
   tl::expected<void, std::string> loadBucket(const std::string& name);
@@ -93,7 +100,8 @@ class DiskObjectStore final : public ObjectStore {
     return it == buckets_.end() ? nullptr : &it->second;
   }
   // Writes a delete marker's metadata durably and returns it (not yet in the index).
-  tl::expected<ObjectVersion, StoreError> writeMarker(const Bucket& b, const std::string& key, bool null_id);
+  tl::expected<ObjectVersion, StoreError> writeMarker(const Bucket& b, const std::string& key,
+                                                      bool null_id);
   // Removes a version from disk (durably) and from the index.
   tl::expected<void, StoreError> removeVersion(Bucket& b, const ObjectVersion& v);
 

@@ -27,7 +27,8 @@ tl::expected<void, std::string> DiskObjectStore::load() {
   lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (lock_fd_ < 0) return tl::unexpected(errnoMessage("open", lock_path));
   if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
-    if (errno == EWOULDBLOCK) return tl::unexpected(lock_path + ": the data directory is in use by another store");
+    if (errno == EWOULDBLOCK)
+      return tl::unexpected(lock_path + ": the data directory is in use by another store");
     return tl::unexpected(errnoMessage("flock", lock_path));
   }
   if (auto r = makeDir(buckets_dir_); !r) return r;
@@ -37,7 +38,8 @@ tl::expected<void, std::string> DiskObjectStore::load() {
   for (const std::string& name : *names) {
     const std::string dir = buckets_dir_ + "/" + name;
     struct stat st {};
-    if (::lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || !isValidBucketName(name)) continue;
+    if (::lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || !isValidBucketName(name))
+      continue;
     // No bucket.json: a createBucket or deleteBucket that did not finish. Either way the
     // bucket does not exist (create writes bucket.json last, delete removes it first).
     if (::access((dir + "/bucket.json").c_str(), F_OK) != 0) {
@@ -62,7 +64,8 @@ tl::expected<void, std::string> DiskObjectStore::loadBucket(const std::string& n
   if (!text) return tl::unexpected(text.error());
   auto record = decodeBucketRecord(*text);
   if (!record) return tl::unexpected(record_path + ": " + record.error());
-  if (record->info.name != name) return tl::unexpected(record_path + ": names bucket " + record->info.name);
+  if (record->info.name != name)
+    return tl::unexpected(record_path + ": names bucket " + record->info.name);
   b.record = std::move(*record);
 
   auto entries = listDir(b.dir);
@@ -96,8 +99,10 @@ tl::expected<void, std::string> DiskObjectStore::loadObjects(Bucket& b) {
       removed = true;
       continue;
     }
-    const std::optional<uint64_t> seq = name.size() == 21 ? parseSeqStem(std::string_view(name).substr(0, 16)) : std::nullopt;
-    const std::string_view ext = name.size() == 21 ? std::string_view(name).substr(16) : std::string_view();
+    const std::optional<uint64_t> seq =
+        name.size() == 21 ? parseSeqStem(std::string_view(name).substr(0, 16)) : std::nullopt;
+    const std::string_view ext =
+        name.size() == 21 ? std::string_view(name).substr(16) : std::string_view();
     if (!seq || (ext != ".meta" && ext != ".data")) continue;  // not ours: left alone
     next_seq_ = std::max(next_seq_.load(), *seq + 1);
     if (ext == ".data") {
@@ -108,7 +113,9 @@ tl::expected<void, std::string> DiskObjectStore::loadObjects(Bucket& b) {
     if (!text) return tl::unexpected(text.error());
     auto v = decodeVersionMeta(*text);
     if (!v) return tl::unexpected(path + ": " + v.error());
-    if (v->seq != *seq) return tl::unexpected(path + ": seq " + std::to_string(v->seq) + " in a file named for another");
+    if (v->seq != *seq)
+      return tl::unexpected(path + ": seq " + std::to_string(v->seq) +
+                            " in a file named for another");
     if (!v->delete_marker) {
       v->data_path = dataPath(b.objects_dir, *seq);
       struct stat st {};
@@ -120,8 +127,8 @@ tl::expected<void, std::string> DiskObjectStore::loadObjects(Bucket& b) {
         continue;
       }
       if (static_cast<uint64_t>(st.st_size) != v->size) {
-        return tl::unexpected(path + ": its data file has " + std::to_string(st.st_size) + " bytes, not " +
-                              std::to_string(v->size));
+        return tl::unexpected(path + ": its data file has " + std::to_string(st.st_size) +
+                              " bytes, not " + std::to_string(v->size));
       }
     }
     versions.push_back(std::move(*v));
@@ -141,7 +148,8 @@ tl::expected<void, std::string> DiskObjectStore::loadObjects(Bucket& b) {
   }
   // Newest first, so a key's first "null" version is the one to keep; an older one is what a
   // crash left behind while replacing it.
-  std::sort(versions.begin(), versions.end(), [](const ObjectVersion& a, const ObjectVersion& c) { return a.seq > c.seq; });
+  std::sort(versions.begin(), versions.end(),
+            [](const ObjectVersion& a, const ObjectVersion& c) { return a.seq > c.seq; });
   std::sort(missing_data.begin(), missing_data.end());
   for (ObjectVersion& v : versions) {
     if (v.version_id == kNullVersionId && b.index.findVersion(v.key, kNullVersionId) != nullptr) {
@@ -149,7 +157,8 @@ tl::expected<void, std::string> DiskObjectStore::loadObjects(Bucket& b) {
       removed = true;
       continue;
     }
-    const auto missing = std::lower_bound(missing_data.begin(), missing_data.end(), std::make_pair(v.seq, std::string()));
+    const auto missing = std::lower_bound(missing_data.begin(), missing_data.end(),
+                                          std::make_pair(v.seq, std::string()));
     if (!v.delete_marker && missing != missing_data.end() && missing->first == v.seq) {
       return tl::unexpected(missing->second + ": its data file is missing");
     }
@@ -161,7 +170,8 @@ tl::expected<void, std::string> DiskObjectStore::loadObjects(Bucket& b) {
 
 }  // namespace disk
 
-tl::expected<std::unique_ptr<ObjectStore>, std::string> ObjectStore::open(const std::string& data_dir) {
+tl::expected<std::unique_ptr<ObjectStore>, std::string> ObjectStore::open(
+    const std::string& data_dir) {
   if (data_dir.empty()) return tl::unexpected(std::string("empty data directory"));
   std::error_code ec;
   std::string root = std::filesystem::absolute(data_dir, ec).lexically_normal().string();

@@ -15,7 +15,8 @@ tl::expected<std::unique_ptr<FileUpload>, std::string> FileUpload::create(Upload
   std::string tmp = target.bucket_dir + "/tmp/u-" + randomHex(12);
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) return tl::unexpected(errnoMessage("create", tmp));
-  return std::unique_ptr<FileUpload>(new FileUpload(std::move(target), std::move(tmp), fd, std::move(md5)));
+  return std::unique_ptr<FileUpload>(
+      new FileUpload(std::move(target), std::move(tmp), fd, std::move(md5)));
 }
 
 FileUpload::~FileUpload() {

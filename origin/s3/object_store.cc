@@ -5,16 +5,26 @@ namespace edge::s3 {
 
 std::string_view toString(StoreError e) {
   switch (e) {
-    case StoreError::NoSuchBucket: return "NoSuchBucket";
-    case StoreError::NoSuchKey: return "NoSuchKey";
-    case StoreError::NoSuchVersion: return "NoSuchVersion";
-    case StoreError::BucketAlreadyOwnedByYou: return "BucketAlreadyOwnedByYou";
-    case StoreError::BucketNotEmpty: return "BucketNotEmpty";
-    case StoreError::InvalidBucketName: return "InvalidBucketName";
-    case StoreError::KeyTooLongError: return "KeyTooLongError";
-    case StoreError::InvalidArgument: return "InvalidArgument";
-    case StoreError::MethodNotAllowed: return "MethodNotAllowed";
-    case StoreError::InternalError: return "InternalError";
+    case StoreError::NoSuchBucket:
+      return "NoSuchBucket";
+    case StoreError::NoSuchKey:
+      return "NoSuchKey";
+    case StoreError::NoSuchVersion:
+      return "NoSuchVersion";
+    case StoreError::BucketAlreadyOwnedByYou:
+      return "BucketAlreadyOwnedByYou";
+    case StoreError::BucketNotEmpty:
+      return "BucketNotEmpty";
+    case StoreError::InvalidBucketName:
+      return "InvalidBucketName";
+    case StoreError::KeyTooLongError:
+      return "KeyTooLongError";
+    case StoreError::InvalidArgument:
+      return "InvalidArgument";
+    case StoreError::MethodNotAllowed:
+      return "MethodNotAllowed";
+    case StoreError::InternalError:
+      return "InternalError";
   }
   return "InternalError";
 }
@@ -23,9 +33,12 @@ std::ostream& operator<<(std::ostream& os, StoreError e) { return os << toString
 
 std::string_view toString(Versioning v) {
   switch (v) {
-    case Versioning::Unversioned: return "";
-    case Versioning::Enabled: return "Enabled";
-    case Versioning::Suspended: return "Suspended";
+    case Versioning::Unversioned:
+      return "";
+    case Versioning::Enabled:
+      return "Enabled";
+    case Versioning::Suspended:
+      return "Suspended";
   }
   return "";
 }

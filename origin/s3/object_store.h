@@ -40,10 +40,10 @@ enum class StoreError : uint8_t {
   BucketAlreadyOwnedByYou,
   BucketNotEmpty,
   InvalidBucketName,
-  KeyTooLongError,         // key > 1024 bytes
-  InvalidArgument,         // empty key, bad version id syntax …
-  MethodNotAllowed,        // GET/HEAD of a specific version that is a delete marker
-  InternalError,           // I/O failure (message in the log)
+  KeyTooLongError,   // key > 1024 bytes
+  InvalidArgument,   // empty key, bad version id syntax …
+  MethodNotAllowed,  // GET/HEAD of a specific version that is a delete marker
+  InternalError,     // I/O failure (message in the log)
 };
 std::string_view toString(StoreError e);
 std::ostream& operator<<(std::ostream& os, StoreError e);
@@ -92,16 +92,17 @@ struct PersistedVersion {
 
 struct ListParams {
   std::string prefix;
-  std::string delimiter;     // "" = none
-  int max_keys = 1000;       // 0..1000: more is taken as 1000, negative is InvalidArgument
-  std::string start_after;   // exclusive: keys (or common prefixes) > start_after
+  std::string delimiter;    // "" = none
+  int max_keys = 1000;      // 0..1000: more is taken as 1000, negative is InvalidArgument
+  std::string start_after;  // exclusive: keys (or common prefixes) > start_after
 };
 // Keys are in byte order (UTF-8 sorts by code point). A common prefix is listed once, counts once
 // toward max_keys and only when some key under it is not deleted. max_keys 0 lists nothing and
 // is not truncated.
 struct ListResult {
-  std::vector<ObjectVersion> contents;      // latest non-delete-marker version per key, key order (is_latest set)
-  std::vector<std::string> common_prefixes; // in order, interleaved by key order with contents
+  // The latest non-delete-marker version per key, key order (is_latest set).
+  std::vector<ObjectVersion> contents;
+  std::vector<std::string> common_prefixes;  // in order, interleaved by key order with contents
   bool truncated = false;
   std::string last_returned;  // the last key or common prefix returned (next start_after)
 };
@@ -110,7 +111,7 @@ struct VersionListParams {
   std::string prefix;
   std::string delimiter;
   int max_keys = 1000;
-  std::string key_marker;         // exclusive key, or with version_id_marker: that key after that version
+  std::string key_marker;  // exclusive key, or with version_id_marker: that key after that version
   // "null" or an id; needs a key_marker (else InvalidArgument, as S3). Ids carry their seq, so an
   // id whose version was deleted since still marks the place.
   std::string version_id_marker;
@@ -153,9 +154,9 @@ class ObjectStore {
   // that is a delete marker → MethodNotAllowed (marker in `marker_out` too). Unknown version id
   // → NoSuchVersion; an id that is neither "null" nor one this store could make →
   // InvalidArgument. Key checks as beginUpload. A map lookup: no disk access.
-  virtual tl::expected<ObjectVersion, StoreError> lookup(const std::string& bucket, const std::string& key,
-                                                         const std::optional<std::string>& version_id,
-                                                         ObjectVersion* marker_out = nullptr) const = 0;
+  virtual tl::expected<ObjectVersion, StoreError> lookup(
+      const std::string& bucket, const std::string& key,
+      const std::optional<std::string>& version_id, ObjectVersion* marker_out = nullptr) const = 0;
 
   // Writing an object: beginUpload (owner thread), Upload::write and persist (any one thread),
   // publish (owner thread). persist decides the version id from the bucket's versioning state
@@ -163,8 +164,10 @@ class ObjectStore {
   // (empty or not UTF-8). persist: InternalError after a failed write, an I/O error or an Upload
   // from another store; when it succeeds the version is durable (kill -9 keeps it), so the
   // response may be sent right after publish.
-  virtual tl::expected<UploadPtr, StoreError> beginUpload(const std::string& bucket, const std::string& key) = 0;
-  virtual tl::expected<PersistedVersion, StoreError> persist(UploadPtr upload, policies::HeaderList stored_headers) = 0;
+  virtual tl::expected<UploadPtr, StoreError> beginUpload(const std::string& bucket,
+                                                          const std::string& key) = 0;
+  virtual tl::expected<PersistedVersion, StoreError> persist(
+      UploadPtr upload, policies::HeaderList stored_headers) = 0;
   // Makes the persisted version current (or, for a concurrent older write, just one more
   // version: the highest seq wins). Replaced "null" versions are removed from disk; a null
   // version that lost to a newer one is removed itself. The result's is_latest says whether it
@@ -174,12 +177,14 @@ class ObjectStore {
   // DeleteObject semantics: without a version id, unversioned → remove the key; enabled →
   // add a delete marker; suspended → replace the "null" version with a null delete marker.
   // With a version id → remove that version permanently. Durable before it returns.
-  virtual tl::expected<DeleteResult, StoreError> deleteObject(const std::string& bucket, const std::string& key,
-                                                              const std::optional<std::string>& version_id) = 0;
+  virtual tl::expected<DeleteResult, StoreError> deleteObject(
+      const std::string& bucket, const std::string& key,
+      const std::optional<std::string>& version_id) = 0;
 
-  virtual tl::expected<ListResult, StoreError> list(const std::string& bucket, const ListParams& p) const = 0;
-  virtual tl::expected<VersionListResult, StoreError> listVersions(const std::string& bucket,
-                                                                   const VersionListParams& p) const = 0;
+  virtual tl::expected<ListResult, StoreError> list(const std::string& bucket,
+                                                    const ListParams& p) const = 0;
+  virtual tl::expected<VersionListResult, StoreError> listVersions(
+      const std::string& bucket, const VersionListParams& p) const = 0;
 };
 
 // Writes `bytes` to `path` durably: temp file in the same directory, fsync, rename, fsync the

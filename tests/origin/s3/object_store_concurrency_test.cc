@@ -110,10 +110,12 @@ TEST_P(ConcurrencyTest, HigherSeqWinsWhicheverPublishesFirst) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(ObjectStore, ConcurrencyTest, ::testing::Combine(::testing::Bool(), ::testing::Bool()),
+INSTANTIATE_TEST_SUITE_P(ObjectStore, ConcurrencyTest,
+                         ::testing::Combine(::testing::Bool(), ::testing::Bool()),
                          [](const auto& info) {
                            return std::string(std::get<0>(info.param) ? "Enabled" : "Unversioned") +
-                                  (std::get<1>(info.param) ? "_NewerPublishedFirst" : "_OlderPublishedFirst");
+                                  (std::get<1>(info.param) ? "_NewerPublishedFirst"
+                                                           : "_OlderPublishedFirst");
                          });
 
 TEST(ObjectStoreConcurrency, ManyThreadsGetDistinctSeqs) {

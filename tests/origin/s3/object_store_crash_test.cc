@@ -39,7 +39,8 @@ std::string objKey(uint32_t i) { return "obj/" + std::to_string(i); }
 
 // The child: writes objects start, start+1, … (each also overwrites "hot"), acking each after
 // publish. Never returns; exits without running the test framework's atexit handlers.
-[[noreturn]] void runWriter(const std::string& dir, uint32_t start, uint32_t count, size_t size, int ack_fd) {
+[[noreturn]] void runWriter(const std::string& dir, uint32_t start, uint32_t count, size_t size,
+                            int ack_fd) {
   auto opened = ObjectStore::open(dir);
   if (!opened) _exit(2);
   ObjectStore& store = **opened;
@@ -62,10 +63,12 @@ std::string objKey(uint32_t i) { return "obj/" + std::to_string(i); }
 }
 
 // Reads whole acks from the pipe until `until` (or end of file); returns false at end of file.
-bool readAcks(int fd, std::set<uint32_t>& acked, std::chrono::steady_clock::time_point until, size_t stop_after) {
+bool readAcks(int fd, std::set<uint32_t>& acked, std::chrono::steady_clock::time_point until,
+              size_t stop_after) {
   for (;;) {
     if (acked.size() >= stop_after) return true;
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        until - std::chrono::steady_clock::now());
     if (left.count() <= 0) return true;
     pollfd p{fd, POLLIN, 0};
     if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
@@ -79,7 +82,8 @@ bool readAcks(int fd, std::set<uint32_t>& acked, std::chrono::steady_clock::time
 // Forks a writer, kills it after `kill_after_acks` acks or after `delay` (whichever first),
 // and returns every ack it sent (those still in the pipe too: they were acknowledged).
 std::set<uint32_t> crashOnce(const std::string& dir, uint32_t start, uint32_t count, size_t size,
-                             size_t kill_after_acks, std::chrono::microseconds delay, bool* killed = nullptr) {
+                             size_t kill_after_acks, std::chrono::microseconds delay,
+                             bool* killed = nullptr) {
   int fds[2];
   if (::pipe(fds) != 0) {
     ADD_FAILURE() << "pipe";
@@ -132,20 +136,23 @@ void verify(const std::string& dir, const std::set<uint32_t>& all_acked, size_t 
     const std::string data = readFileOrEmpty(v.data_path);
     EXPECT_EQ(data.size(), v.size) << v.key;
     EXPECT_EQ(v.etag, "\"" + md5Hex(data) + "\"") << "torn object visible: " << v.key;
-    const auto i = static_cast<uint32_t>(std::stoul(std::string(v.headers.get("x-amz-meta-i").value_or("0"))));
+    const auto i =
+        static_cast<uint32_t>(std::stoul(std::string(v.headers.get("x-amz-meta-i").value_or("0"))));
     EXPECT_TRUE(data == bodyFor(i, size)) << v.key;
   }
   if (!all_acked.empty()) {
     auto hot = store.lookup(kBucket, "hot", std::nullopt);
     ASSERT_TRUE(hot);
-    const auto i = static_cast<uint32_t>(std::stoul(std::string(hot->headers.get("x-amz-meta-i").value_or("0"))));
+    const auto i = static_cast<uint32_t>(
+        std::stoul(std::string(hot->headers.get("x-amz-meta-i").value_or("0"))));
     EXPECT_GE(i, *all_acked.rbegin()) << "\"hot\" went back in time";
   }
   // open() cleaned up after the crash.
   const std::string bucket_dir = dir + "/buckets/" + kBucket;
   EXPECT_TRUE(fs::is_empty(bucket_dir + "/tmp"));
   std::set<std::string> names;
-  for (const auto& e : fs::directory_iterator(bucket_dir + "/objects")) names.insert(e.path().filename().string());
+  for (const auto& e : fs::directory_iterator(bucket_dir + "/objects"))
+    names.insert(e.path().filename().string());
   for (const std::string& n : names) {
     EXPECT_NE(n.front(), '.') << "temp file left: " << n;
     if (n.ends_with(".data")) {
@@ -179,7 +186,8 @@ TEST(ObjectStoreCrash, KilledAtRandomMomentsDuringLargeWrites) {
   const size_t size = 768 * 1024 + 17;
   int killed_rounds = 0;
   for (int round = 0; round < 6; ++round) {
-    const auto delay = std::chrono::microseconds(std::uniform_int_distribution<int>(0, 40'000)(rng));
+    const auto delay =
+        std::chrono::microseconds(std::uniform_int_distribution<int>(0, 40'000)(rng));
     bool killed = false;
     const std::set<uint32_t> got = crashOnce(dir.path(), next, 200, size, SIZE_MAX, delay, &killed);
     killed_rounds += killed;
