@@ -25,7 +25,8 @@ class OriginClient {
   OriginClient(const OriginClient&) = delete;
   OriginClient& operator=(const OriginClient&) = delete;
 
-  // A fetch for `req` (not started yet): HttpFetch for http, CurlFetch for https.
+  // A fetch for `req` (not started yet): HttpFetch for http, CurlFetch for https. A request
+  // with a signer is signed here (SigV4, origin access control).
   OriginFetchPtr open(FetchRequest&& req, FetchObserver& observer);
 
   OriginPool& pool() { return pool_; }

@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "policies/http_types.h"
+#include "policies/origin_access.h"
 
 namespace edge::origin {
 
@@ -47,6 +48,9 @@ struct FetchRequest {
   int keepalive_timeout_s = 5;
   std::optional<int> completion_timeout_s;
   bool retry_read_timeout = true;  // GET/HEAD: a read timeout before the head retries (§1.8)
+  // Origin access control (§12): OriginClient::open signs the request with SigV4 just before it
+  // goes out, after every header is final. Owned by the EdgeService (outlives the fetch).
+  const policies::OriginSigner* signer = nullptr;
 };
 
 class FetchObserver {

@@ -124,6 +124,15 @@ const OriginRequestPolicy* Config::findOriginRequestPolicy(std::string_view id) 
   return it == origin_request_policies.end() ? nullptr : &it->second;
 }
 
+std::string_view toString(SigningBehavior b) {
+  switch (b) {
+    case SigningBehavior::Always: return "always";
+    case SigningBehavior::Never: return "never";
+    case SigningBehavior::NoOverride: return "no-override";
+  }
+  return "?";
+}
+
 std::string_view toString(ListBehavior b) {
   switch (b) {
     case ListBehavior::None: return "none";

@@ -192,6 +192,30 @@ struct EdgeFunction {
   std::string code;
 };
 
+// [API:OriginAccessControlConfig] (§12). SigningProtocol is always "sigv4".
+enum class SigningBehavior : uint8_t {
+  Always,      // sign every origin request, replacing a viewer Authorization
+  Never,       // sign nothing
+  NoOverride,  // sign only when the origin request carries no Authorization of the viewer's
+};
+std::string_view toString(SigningBehavior b);  // "always" | "never" | "no-override"
+
+struct OriginAccessControl {
+  std::string id;
+  std::string name;
+  SigningBehavior signing_behavior = SigningBehavior::Always;
+  std::string origin_type = "s3";  // s3 | mediastore | mediapackagev2 | lambda
+};
+
+// The credentials the edge signs origin requests with (CloudFront uses its service principal;
+// a self-hosted edge needs a key the bucket trusts). `region` is used when the origin's
+// DomainName does not name one (bucket.s3.<region>.amazonaws.com does).
+struct OriginAccessCredentials {
+  std::string access_key_id;
+  std::string secret_access_key;
+  std::string region = "us-east-1";
+};
+
 // Settings CloudFront has no field for, under the top-level `Edge` member.
 struct EdgeSettings {
   std::vector<ListenAddress> listen{{"127.0.0.1", 8080}};
@@ -223,6 +247,8 @@ struct EdgeSettings {
   uint32_t send_timeout_ms = 60000;    // max time a response write may stall on a viewer
   uint32_t shutdown_grace_ms = 10000;  // SIGTERM: in-flight requests get this long
   uint32_t max_connections_per_worker = 10000;
+  // Required when an origin uses an OriginAccessControl that signs (§12).
+  std::optional<OriginAccessCredentials> origin_access_credentials;
 };
 
 struct Config {
@@ -236,6 +262,7 @@ struct Config {
   std::map<std::string, PublicKey> public_keys;
   std::map<std::string, KeyGroup> key_groups;
   std::map<std::string, EdgeFunction> functions;  // by Name
+  std::map<std::string, OriginAccessControl> origin_access_controls;  // by Id
   std::vector<std::string> warnings;  // unknown fields etc., "file: path: message"
 
   const Origin* findOrigin(std::string_view id) const;

@@ -72,6 +72,21 @@ Origin loadOrigin(LoadContext& ctx, const ListItem& item) {
   o.connection_attempts = static_cast<int>(r.integer("ConnectionAttempts", 3, 1, 3));
   o.connection_timeout_s = static_cast<int>(r.integer("ConnectionTimeout", 10, 1, 10));
   o.origin_access_control_id = r.string("OriginAccessControlId");
+  if (!o.origin_access_control_id.empty()) {
+    const auto& oacs = ctx.config().origin_access_controls;
+    const auto it = oacs.find(o.origin_access_control_id);
+    if (it == oacs.end()) {
+      ctx.fail(r.field("OriginAccessControlId"), "unknown origin access control " +
+                                                     inQuotes(o.origin_access_control_id) +
+                                                     " (not in OriginAccessControls)");
+    } else if (it->second.signing_behavior != SigningBehavior::Never &&
+               !ctx.config().edge.origin_access_credentials) {
+      ctx.fail(r.field("OriginAccessControlId"),
+               "origin access control " + inQuotes(o.origin_access_control_id) + " signs (" +
+                   std::string(toString(it->second.signing_behavior)) +
+                   ") but Edge.OriginAccessCredentials is not set");
+    }
+  }
   r.ignore({"OriginShield", "VpcOriginConfig"});
   const bool s3 = r.object("S3OriginConfig", [&](ObjectReader& s) {
     s.ignore({"OriginAccessIdentity"});

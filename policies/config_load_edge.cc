@@ -88,6 +88,16 @@ void loadEdge(LoadContext& ctx, const Json& j, const std::string& path) {
   e.shutdown_grace_ms = readLimit(r, "ShutdownGraceMs", e.shutdown_grace_ms);
   e.max_connections_per_worker =
       readLimit(r, "MaxConnectionsPerWorker", e.max_connections_per_worker);
+  r.object("OriginAccessCredentials", [&](ObjectReader& c) {
+    OriginAccessCredentials creds;
+    creds.access_key_id = c.requireString("AccessKeyId");
+    creds.secret_access_key = c.requireString("SecretAccessKey");
+    if (creds.access_key_id.empty()) ctx.fail(c.field("AccessKeyId"), "must not be empty");
+    if (creds.secret_access_key.empty()) ctx.fail(c.field("SecretAccessKey"), "must not be empty");
+    creds.region = c.string("Region", creds.region);
+    if (creds.region.empty()) ctx.fail(c.field("Region"), "must not be empty");
+    e.origin_access_credentials = std::move(creds);
+  });
   r.finish();
 }
 

@@ -1,5 +1,5 @@
 // Top-level resources referenced by Id from behaviours: CachePolicies, OriginRequestPolicies,
-// ResponseHeadersPolicies, PublicKeys, KeyGroups, Functions. Each item is accepted in the API's own
+// ResponseHeadersPolicies, PublicKeys, KeyGroups, Functions, OriginAccessControls. Each item is accepted in the API's own
 // shape, either bare ({"Id", "<Kind>Config"}) or wrapped as get-<kind> returns it ({"<Kind>": …}).
 #include <algorithm>
 
@@ -221,6 +221,32 @@ void loadFunction(LoadContext& ctx, const ListItem& raw) {
   ctx.config().functions[f.name] = std::move(f);
 }
 
+// [API:OriginAccessControl] as `aws cloudfront get-origin-access-control` prints it (with or
+// without the OriginAccessControl wrapper): {"Id", "OriginAccessControlConfig": {…}} (§12).
+void loadOriginAccessControl(LoadContext& ctx, const ListItem& raw) {
+  const ListItem item = unwrap(ctx, raw, "OriginAccessControl");
+  ObjectReader r(ctx, *item.json, item.path);
+  OriginAccessControl oac;
+  oac.id = r.requireString("Id");
+  r.requireObject("OriginAccessControlConfig", [&](ObjectReader& c) {
+    oac.name = c.requireString("Name");
+    if (oac.name.empty() || oac.name.size() > 64) ctx.fail(c.field("Name"), "must be 1 to 64 characters");
+    c.ignore({"Description"});
+    oneOf(ctx, c.requireString("SigningProtocol"), c.field("SigningProtocol"), {"sigv4"});
+    oac.signing_behavior = static_cast<SigningBehavior>(
+        oneOf(ctx, c.requireString("SigningBehavior"), c.field("SigningBehavior"),
+              {"always", "never", "no-override"}));
+    oac.origin_type = c.requireString("OriginAccessControlOriginType");
+    oneOf(ctx, oac.origin_type, c.field("OriginAccessControlOriginType"),
+          {"s3", "mediastore", "mediapackagev2", "lambda"});
+  });
+  r.finish();
+  if (ctx.config().origin_access_controls.count(oac.id) != 0) {
+    ctx.fail(joinPath(item.path, "Id"), "duplicate origin access control Id " + inQuotes(oac.id));
+  }
+  ctx.config().origin_access_controls[oac.id] = std::move(oac);
+}
+
 }  // namespace
 
 void loadResources(ObjectReader& root) {
@@ -241,6 +267,7 @@ void loadResources(ObjectReader& root) {
       {"PublicKeys", loadPublicKey},
       {"KeyGroups", loadKeyGroup},
       {"Functions", loadFunction},
+      {"OriginAccessControls", loadOriginAccessControl},
   };
   for (const Section& s : kSections) {
     if (const Json* list = root.find(s.key)) {

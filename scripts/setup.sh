@@ -45,13 +45,14 @@ pkill -f 'nginx: master process /usr/sbin/nginx' >/dev/null 2>&1 || true
 
 test -f /usr/share/llhttp/llhttp.c || { echo "setup: node-llhttp sources missing" >&2; exit 1; }
 
-# tests/interop: the pinned JavaScript signer (package-lock.json), installed by `npm ci` only when
+# tests/interop: the pinned JavaScript signer and s3rver (package-lock.json), installed by `npm ci` only when
 # node_modules does not already hold exactly that lock file's packages.
 interop="$(cd "$(dirname "$0")/.." && pwd)/tests/interop"
 stamp="$interop/node_modules/.edged-lock.sha256"
 want="$(sha256sum "$interop/package-lock.json" | cut -d' ' -f1)"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ] ||
-   [ ! -f "$interop/node_modules/@aws-sdk/cloudfront-signer/package.json" ]; then
+   [ ! -f "$interop/node_modules/@aws-sdk/cloudfront-signer/package.json" ] ||
+   [ ! -f "$interop/node_modules/s3rver/package.json" ]; then
   echo "setup: npm ci in tests/interop"
   (cd "$interop" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null)
   echo "$want" >"$stamp"

@@ -31,6 +31,14 @@ EdgeService::EdgeService(Loop& loop, const EdgeContext& context)
   for (const auto& b : d.behaviors) {
     trusted_keys_.emplace(&b, policies::TrustedKeys::forBehavior(b, config_, set));
   }
+  for (const auto& o : d.origins) {
+    if (auto signer = policies::originSigner(o, config_)) origin_signers_.emplace(&o, std::move(*signer));
+  }
+}
+
+const policies::OriginSigner* EdgeService::originSigner(const policies::Origin& origin) const {
+  const auto it = origin_signers_.find(&origin);
+  return it == origin_signers_.end() ? nullptr : &it->second;
 }
 
 const policies::TrustedKeys& EdgeService::trustedKeys(const policies::Behavior& behavior) const {

@@ -43,6 +43,10 @@ class EdgeService final : public HttpService {
   const policies::TrustedKeys& trustedKeys(const policies::Behavior& behavior) const;
   policies::SignatureMemo& signatureMemo() { return signature_memo_; }
 
+  // §12: the SigV4 signer for requests to `origin` (origin access control), built once at
+  // start; null when the origin's requests go unsigned.
+  const policies::OriginSigner* originSigner(const policies::Origin& origin) const;
+
   origin::OriginClient& origins() { return origins_; }
   // A started origin fetch reporting to `observer`, or null when it could not start.
   std::unique_ptr<origin::OriginFetch> openFetch(origin::FetchRequest&& request,
@@ -83,6 +87,7 @@ class EdgeService final : public HttpService {
   std::unordered_map<const policies::Behavior*, policies::BehaviorCacheSettings> settings_;
   std::unordered_map<const policies::Behavior*, policies::TrustedKeys> trusted_keys_;
   policies::SignatureMemo signature_memo_;
+  std::unordered_map<const policies::Origin*, policies::OriginSigner> origin_signers_;
   std::unordered_map<OriginFill*, std::unique_ptr<OriginFill>> fills_;
   std::unordered_map<KeyId, int64_t> uncacheable_;  // key → until (epoch s)
   std::string via_host_;

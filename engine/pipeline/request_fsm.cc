@@ -206,6 +206,7 @@ bool RequestFsm::planOrigin() {
   f.keepalive_timeout_s = origin_->keepalive_timeout_s;
   f.completion_timeout_s = origin_->response_completion_timeout_s;
   f.retry_read_timeout = req.method == policies::Method::Get || req.method == policies::Method::Head;
+  f.signer = service_.originSigner(*origin_);
   planned_ = true;
   return true;
 }

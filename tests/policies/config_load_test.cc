@@ -2,6 +2,8 @@
 
 #include <filesystem>
 
+#include <fstream>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -44,8 +46,28 @@ TEST(ConfigLoad, BaseConfigLoadsWithDefaults) {
   EXPECT_EQ(c.edge.listen, (std::vector<ListenAddress>{{"127.0.0.1", 8080}}));
 }
 
+// The export as `aws cloudfront get-distribution-config` prints it, with the one resource it
+// references that is not built in beside it: its origin access control (as
+// `aws cloudfront get-origin-access-control` prints it) and the credentials the edge signs with.
 TEST(ConfigLoad, GetDistributionConfigExportLoadsAsIs) {
-  const auto r = loadConfigFile((sourceDir() / "data" / "get-distribution-config.json").string());
+  const std::string path = (sourceDir() / "data" / "get-distribution-config.json").string();
+  std::ifstream in(path);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // Alone, the export names an origin access control the edge cannot sign for.
+  const auto bare = parseConfig(text, path);
+  ASSERT_FALSE(bare);
+  EXPECT_NE(bare.error().toString().find("OriginAccessControlId: unknown origin access control "
+                                         "\"E1ABCDEF2GHIJK\" (not in OriginAccessControls)"),
+            std::string::npos)
+      << bare.error().toString();
+  nlohmann::json j = nlohmann::json::parse(text);
+  j["OriginAccessControls"] = nlohmann::json::parse(R"([{"OriginAccessControl": {
+      "Id": "E1ABCDEF2GHIJK",
+      "OriginAccessControlConfig": {"Name": "example-bucket", "Description": "",
+        "SigningProtocol": "sigv4", "SigningBehavior": "always",
+        "OriginAccessControlOriginType": "s3"}}, "ETag": "E3UN6WX5RRO2AG"}])");
+  j["Edge"]["OriginAccessCredentials"] = {{"AccessKeyId", "AKIDEXAMPLE"}, {"SecretAccessKey", "x"}};
+  const auto r = parseConfig(j.dump(), path);
   ASSERT_TRUE(r) << r.error().toString();
   const Config& c = *r;
   EXPECT_EQ(c.etag, "E2QWRUHAPOMQZL");
@@ -97,7 +119,14 @@ TEST(ConfigLoad, ExampleConfigLoads) {
   EXPECT_EQ(c.edge.listen, (std::vector<ListenAddress>{{"127.0.0.1", 8080}}));
   EXPECT_EQ(c.edge.admin_listen, (ListenAddress{"127.0.0.1", 8090}));
   EXPECT_EQ(c.edge.pop_name, "EMU50-C1");
-  EXPECT_EQ(c.edge.origin_address_overrides.at("site.origin.test"), (ListenAddress{"127.0.0.1", 8081}));
+  EXPECT_EQ(c.edge.origin_address_overrides.at("site.s3.us-east-1.amazonaws.com"),
+            (ListenAddress{"127.0.0.1", 8081}));
+  const Origin* site = c.findOrigin("site");
+  ASSERT_NE(site, nullptr);
+  EXPECT_TRUE(site->is_s3);
+  EXPECT_EQ(c.origin_access_controls.at(site->origin_access_control_id).signing_behavior,
+            SigningBehavior::Always);
+  ASSERT_TRUE(c.edge.origin_access_credentials);  // the demo key of conf/s3-origin.json
   EXPECT_EQ(c.edge.origin_address_overrides.at("api.origin.test"), (ListenAddress{"127.0.0.1", 8082}));
   EXPECT_EQ(c.distribution.default_root_object, "index.html");
   EXPECT_EQ(c.distribution.default_behavior.cache_policy_id, kOptimized);
