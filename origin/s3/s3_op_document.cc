@@ -86,9 +86,8 @@ void deleteObjects(Request& r, const std::string& body) {
     auto d = r.s.store.deleteObject(r.addr.bucket, o.key, version);
     if (d) {
       o.delete_marker = d->delete_marker;
-      // A marker created by this delete is reported as DeleteMarkerVersionId; a deleted version
-      // that was a marker carries its own id in VersionId.
-      if (d->delete_marker && !version) o.delete_marker_version_id = d->version_id;
+      // S3: DeleteMarkerVersionId is the marker created, or the marker version deleted.
+      if (d->delete_marker) o.delete_marker_version_id = d->version_id;
     } else if (d.error() != StoreError::NoSuchKey && d.error() != StoreError::NoSuchVersion) {
       const S3Error e = fromStoreError(d.error());
       o.ok = false;
