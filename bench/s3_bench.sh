@@ -37,7 +37,7 @@
 #   EDGED_S3=path/to/edged-s3         default: $root/build/edged-s3, else $root/../build/edged-s3
 #   AWS=/usr/bin/aws                  used only to presign (Debian's awscli, not pyenv's)
 #   SERVER_CPU=0 CLIENT_CPU=1 BASE_PORT=19500 (first free ports from it)
-#   PERF=auto|0|1 PERF_DUR=3          perf record of edged-s3 in one public run of the first size
+#   PERF=auto|0|1 PERF_DUR=3          perf record of edged-s3 in one run of the first case, 16k (else the first size)
 #   OUT=dir (keep results.tsv, table.md, raw wrk/perf output, logs)  KEEP=1 (keep the run dir)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -231,19 +231,20 @@ done
 # ------------------------------------------------------------------ perf: where edged-s3's CPU goes
 perf_section() {
   [ "$PERF" = 1 ] || return 0
-  local data="$run/raw/perf-edged-s3.data" pids wrk_pid c
+  local data="$run/raw/perf-edged-s3.data" pids wrk_pid c psize
   c=$(set -- $CASES; echo "$1")
+  psize=$first; [[ " $SIZES " == *" 16k "* ]] && psize=16k
   pids=$(session_pids edged-s3 | tr -s ' \n' ',' | sed 's/^,//; s/,$//')
-  taskset -c "$CLIENT_CPU" wrk -t"$THREADS" -c"$CONNS" -d"$((PERF_DUR + 2))s" "${URL[edged-s3/$c/$first]}" >/dev/null 2>&1 &
+  taskset -c "$CLIENT_CPU" wrk -t"$THREADS" -c"$CONNS" -d"$((PERF_DUR + 2))s" "${URL[edged-s3/$c/$psize]}" >/dev/null 2>&1 &
   wrk_pid=$!
   sleep 1
   perf record -q -e cpu-clock -F 2000 -g -p "$pids" -o "$data" -- sleep "$PERF_DUR" >/dev/null 2>&1 || true
   wait "$wrk_pid" 2>/dev/null || true
   echo
-  echo "### perf: edged-s3, $c $first, ${PERF_DUR}s (perf record -e cpu-clock), samples by library and top symbols (self)"
+  echo "### perf: edged-s3, $c $psize, ${PERF_DUR}s (perf record -e cpu-clock), samples by library and top symbols (self)"
   echo
   echo '```'
-  perf report -i "$data" --stdio -q --no-children --sort dso --percent-limit 1 2>/dev/null | sed '/^$/d' | grep -v '^ *|\|^ *-\|---' | head -n 8
+  perf report -i "$data" --stdio -q --no-children --sort dso --percent-limit 1 -g none 2>/dev/null | sed '/^$/d' | head -n 8
   echo
   perf report -i "$data" --stdio -q --no-children --sort sym --percent-limit 1.5 -g none 2>/dev/null | sed '/^$/d' | head -n 25
   echo '```'
