@@ -8,10 +8,9 @@
 // spaces collapsed, and same-named headers are joined with ','.
 #include "policies/sigv4.h"
 
-#include <openssl/hmac.h>
-
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
 
 #include "policies/sigv4_internal.h"
 
@@ -19,13 +18,45 @@ namespace edge::policies::sigv4 {
 
 namespace detail {
 
+const EVP_MD* sha256Md() {
+  // Fetched once: OpenSSL 3 looks the implementation up again on every call given EVP_sha256(),
+  // which costs more than hashing a canonical request. Process lifetime, never freed.
+  static const EVP_MD* const md = [] {
+    EVP_MD* m = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    if (m == nullptr) std::abort();
+    return m;
+  }();
+  return md;
+}
+
+// RFC 2104 HMAC over SHA-256 (64-byte blocks) with two digest passes; the one-shot HMAC() of
+// OpenSSL 3 fetches its MAC implementation on every call (5 calls per signature).
 Digest32 hmacSha256(const uint8_t* key, size_t key_len, std::string_view data) {
-  Digest32 out{};
+  constexpr size_t kBlock = 64;
+  uint8_t k[kBlock] = {};
   unsigned int len = 0;
-  if (HMAC(EVP_sha256(), key, static_cast<int>(key_len), reinterpret_cast<const uint8_t*>(data.data()),
-           data.size(), out.data(), &len) == nullptr ||
-      len != out.size()) {
-    std::abort();  // HMAC-SHA256 with the default provider cannot fail
+  if (key_len > kBlock) {
+    if (EVP_Digest(key, key_len, k, &len, sha256Md(), nullptr) != 1) std::abort();
+  } else if (key_len > 0) {
+    std::memcpy(k, key, key_len);
+  }
+  uint8_t pad[kBlock];
+  Digest32 inner{}, out{};
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  if (!ctx) std::abort();
+  for (size_t i = 0; i < kBlock; ++i) pad[i] = k[i] ^ 0x36;
+  if (EVP_DigestInit_ex(ctx.get(), sha256Md(), nullptr) != 1 ||
+      EVP_DigestUpdate(ctx.get(), pad, kBlock) != 1 ||
+      EVP_DigestUpdate(ctx.get(), data.data(), data.size()) != 1 ||
+      EVP_DigestFinal_ex(ctx.get(), inner.data(), &len) != 1) {
+    std::abort();
+  }
+  for (size_t i = 0; i < kBlock; ++i) pad[i] = k[i] ^ 0x5c;
+  if (EVP_DigestInit_ex(ctx.get(), sha256Md(), nullptr) != 1 ||
+      EVP_DigestUpdate(ctx.get(), pad, kBlock) != 1 ||
+      EVP_DigestUpdate(ctx.get(), inner.data(), inner.size()) != 1 ||
+      EVP_DigestFinal_ex(ctx.get(), out.data(), &len) != 1) {
+    std::abort();
   }
   return out;
 }
@@ -51,7 +82,8 @@ void StreamDigest::update(std::string_view data) {
 std::string StreamDigest::finishRaw() {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  if (EVP_DigestFinal_ex(ctx_.get(), md, &len) != 1 || EVP_DigestInit_ex(ctx_.get(), md_, nullptr) != 1) {
+  if (EVP_DigestFinal_ex(ctx_.get(), md, &len) != 1 ||
+      EVP_DigestInit_ex(ctx_.get(), md_, nullptr) != 1) {
     std::abort();
   }
   return std::string(reinterpret_cast<const char*>(md), len);
@@ -67,16 +99,38 @@ std::string StreamDigest::finishHex() {
 using detail::hexLower;
 using detail::hmacSha256;
 
-std::string Scope::toString() const { return date + "/" + region + "/" + service + "/aws4_request"; }
+std::string Scope::toString() const {
+  return date + "/" + region + "/" + service + "/aws4_request";
+}
+
+std::ostream& operator<<(std::ostream& os, const Scope& s) { return os << s.toString(); }
+
+std::string_view toString(PayloadMode m) {
+  switch (m) {
+    case PayloadMode::Unsigned:
+      return "Unsigned";
+    case PayloadMode::Sha256:
+      return "Sha256";
+    case PayloadMode::StreamingSigned:
+      return "StreamingSigned";
+    case PayloadMode::StreamingUnsignedTrailer:
+      return "StreamingUnsignedTrailer";
+  }
+  return "?";
+}
+
+std::ostream& operator<<(std::ostream& os, PayloadMode m) { return os << toString(m); }
 
 std::string sha256Hex(std::string_view data) {
   unsigned char md[32];
   unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr) != 1) std::abort();
+  if (EVP_Digest(data.data(), data.size(), md, &len, detail::sha256Md(), nullptr) != 1)
+    std::abort();
   return hexLower(md, len);
 }
 
-// ---- dates ---------------------------------------------------------------------------------------
+// ---- dates
+// ---------------------------------------------------------------------------------------
 
 namespace {
 
@@ -138,7 +192,8 @@ std::optional<int64_t> parseAmzDate(std::string_view s) {
     return std::nullopt;
   }
   static constexpr unsigned kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (mo < 1 || mo > 12 || d < 1 || d > kDays[mo - 1] || h > 23 || mi > 59 || se > 59) return std::nullopt;
+  if (mo < 1 || mo > 12 || d < 1 || d > kDays[mo - 1] || h > 23 || mi > 59 || se > 59)
+    return std::nullopt;
   const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
   if (mo == 2 && d == 29 && !leap) return std::nullopt;
   return daysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
@@ -152,8 +207,8 @@ std::string uriEncode(std::string_view bytes, bool encode_slash) {
   out.reserve(bytes.size() + bytes.size() / 2);
   for (const char ch : bytes) {
     const auto c = static_cast<unsigned char>(ch);
-    const bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                            c == '-' || c == '_' || c == '.' || c == '~';
+    const bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                            (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '~';
     if (unreserved || (c == '/' && !encode_slash)) {
       out += ch;
     } else {
@@ -265,10 +320,16 @@ std::optional<std::string> canonicalRequest(const CanonicalInput& in) {
   return out;
 }
 
-std::string stringToSign(std::string_view amz_date, const Scope& scope, std::string_view canonical_request) {
+std::string stringToSign(std::string_view amz_date, const Scope& scope,
+                         std::string_view canonical_request) {
   std::string s;
   s.reserve(160);
-  s.append(kAlgorithm).append("\n").append(amz_date).append("\n").append(scope.toString()).append("\n");
+  s.append(kAlgorithm)
+      .append("\n")
+      .append(amz_date)
+      .append("\n")
+      .append(scope.toString())
+      .append("\n");
   s += sha256Hex(canonical_request);
   return s;
 }
@@ -288,7 +349,8 @@ std::string signatureHex(const SigningKey& key, std::string_view string_to_sign)
 // ---- signing ------------------------------------------------------------------------------------
 
 bool signRequest(std::string_view method, std::string_view raw_path, std::string_view raw_query,
-                 HeaderList& headers, const Credentials& creds, const SignOptions& opts, int64_t now) {
+                 HeaderList& headers, const Credentials& creds, const SignOptions& opts,
+                 int64_t now) {
   if (!headers.has("host")) return false;
   std::vector<std::string> names = {"host", "x-amz-content-sha256", "x-amz-date"};
   if (headers.has("x-amz-security-token")) names.emplace_back("x-amz-security-token");
@@ -312,10 +374,10 @@ bool signRequest(std::string_view method, std::string_view raw_path, std::string
   CanonicalInput in{method, raw_path, raw_query, &headers, names, opts.payload_hash, false};
   const std::optional<std::string> canonical = canonicalRequest(in);
   if (!canonical) std::abort();  // every signed header and the path/query were checked above
-  const std::string signature =
-      signatureHex(signingKey(creds.secret_access_key, scope), stringToSign(amz_date, scope, *canonical));
-  std::string auth = std::string(kAlgorithm) + " Credential=" + creds.access_key_id + "/" + scope.toString() +
-                     ", SignedHeaders=";
+  const std::string signature = signatureHex(signingKey(creds.secret_access_key, scope),
+                                             stringToSign(amz_date, scope, *canonical));
+  std::string auth = std::string(kAlgorithm) + " Credential=" + creds.access_key_id + "/" +
+                     scope.toString() + ", SignedHeaders=";
   for (size_t i = 0; i < names.size(); ++i) auth += (i > 0 ? ";" : "") + names[i];
   auth += ", Signature=" + signature;
   headers.add("Authorization", std::move(auth));
@@ -323,21 +385,22 @@ bool signRequest(std::string_view method, std::string_view raw_path, std::string
 }
 
 std::string presignQuery(std::string_view method, std::string_view host, std::string_view raw_path,
-                         std::string_view raw_query, const Credentials& creds, const SignOptions& opts,
-                         int64_t now, int64_t expires_seconds) {
+                         std::string_view raw_query, const Credentials& creds,
+                         const SignOptions& opts, int64_t now, int64_t expires_seconds) {
   const std::string amz_date = formatAmzDate(now);
   const Scope scope{amz_date.substr(0, 8), opts.region, opts.service};
-  std::string added = "X-Amz-Algorithm=" + std::string(kAlgorithm) +
-                      "&X-Amz-Credential=" + uriEncode(creds.access_key_id + "/" + scope.toString(), true) +
-                      "&X-Amz-Date=" + amz_date + "&X-Amz-Expires=" + std::to_string(expires_seconds) +
-                      "&X-Amz-SignedHeaders=host";
+  std::string added =
+      "X-Amz-Algorithm=" + std::string(kAlgorithm) +
+      "&X-Amz-Credential=" + uriEncode(creds.access_key_id + "/" + scope.toString(), true) +
+      "&X-Amz-Date=" + amz_date + "&X-Amz-Expires=" + std::to_string(expires_seconds) +
+      "&X-Amz-SignedHeaders=host";
   std::string query = raw_query.empty() ? added : std::string(raw_query) + "&" + added;
   const HeaderList headers{{"host", std::string(host)}};
   CanonicalInput in{method, raw_path, query, &headers, {"host"}, kUnsignedPayload, false};
   const std::optional<std::string> canonical = canonicalRequest(in);
   if (!canonical) return "";
-  query += "&X-Amz-Signature=" +
-           signatureHex(signingKey(creds.secret_access_key, scope), stringToSign(amz_date, scope, *canonical));
+  query += "&X-Amz-Signature=" + signatureHex(signingKey(creds.secret_access_key, scope),
+                                              stringToSign(amz_date, scope, *canonical));
   return query;
 }
 
@@ -407,14 +470,16 @@ std::string_view message(AuthError e) {
     case AuthError::AuthorizationHeaderMalformed:
       return "The authorization header is malformed.";
     case AuthError::AuthorizationQueryParametersError:
-      return "Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, "
+      return "Query-string authentication version 4 requires the X-Amz-Algorithm, "
+             "X-Amz-Credential, "
              "X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.";
     case AuthError::InvalidArgument:
       return "Invalid argument.";
     case AuthError::InvalidAccessKeyId:
       return "The AWS Access Key Id you provided does not exist in our records.";
     case AuthError::SignatureDoesNotMatch:
-      return "The request signature we calculated does not match the signature you provided. Check your "
+      return "The request signature we calculated does not match the signature you provided. Check "
+             "your "
              "key and signing method.";
     case AuthError::RequestTimeTooSkewed:
       return "The difference between the request time and the current time is too large.";

@@ -35,7 +35,8 @@ inline constexpr std::string_view kAlgorithm = "AWS4-HMAC-SHA256";
 inline constexpr std::string_view kUnsignedPayload = "UNSIGNED-PAYLOAD";
 inline constexpr std::string_view kStreamingSigned = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD";
 inline constexpr std::string_view kStreamingUnsignedTrailer = "STREAMING-UNSIGNED-PAYLOAD-TRAILER";
-inline constexpr std::string_view kStreamingSignedTrailer = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER";
+inline constexpr std::string_view kStreamingSignedTrailer =
+    "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER";
 // SHA-256 of the empty string, hex.
 inline constexpr std::string_view kEmptySha256 =
     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
@@ -64,6 +65,7 @@ struct Scope {
   std::string toString() const;
   bool operator==(const Scope&) const = default;
 };
+std::ostream& operator<<(std::ostream& os, const Scope& s);
 
 // ---- building blocks (exposed for tests and the benchmark) -------------------------------------
 
@@ -97,7 +99,8 @@ struct CanonicalInput {
 // The canonical request text; header values trimmed, inner runs of spaces collapsed, same-named
 // headers joined with ','. nullopt when a signed header is missing or the path/query is malformed.
 std::optional<std::string> canonicalRequest(const CanonicalInput& in);
-std::string stringToSign(std::string_view amz_date, const Scope& scope, std::string_view canonical_request);
+std::string stringToSign(std::string_view amz_date, const Scope& scope,
+                         std::string_view canonical_request);
 using SigningKey = std::array<uint8_t, 32>;
 SigningKey signingKey(std::string_view secret_access_key, const Scope& scope);
 // Lowercase hex of HMAC-SHA256(key, string_to_sign).
@@ -117,17 +120,22 @@ struct SignOptions {
 };
 // Signs a request in place: sets X-Amz-Date, X-Amz-Content-Sha256 and Authorization in `headers`
 // (replacing any present, including a viewer's Authorization). `headers` must hold Host.
-// Returns false (headers untouched) when the path or query is malformed.
+// Returns false (headers untouched) when the path or query is malformed, Host or an extra signed
+// header is absent. The signature covers canonicalUri(raw_path) and canonicalQuery(raw_query);
+// verifiers that sign the path and query as written on the wire (botocore does) agree only when
+// the wire form is already canonical, so send canonicalUri(raw_path) (it signs the same) and a
+// query in canonical encoding (%XX for all but A–Z a–z 0–9 - _ . ~).
 bool signRequest(std::string_view method, std::string_view raw_path, std::string_view raw_query,
-                 HeaderList& headers, const Credentials& creds, const SignOptions& opts, int64_t now);
+                 HeaderList& headers, const Credentials& creds, const SignOptions& opts,
+                 int64_t now);
 
 // A presigned URL query (X-Amz-Algorithm … X-Amz-Signature) for `raw_query` + the signing
 // parameters, signing only host (payload UNSIGNED-PAYLOAD; opts.payload_hash and
 // opts.extra_signed_headers are ignored); returns the full query string to append after '?':
 // `raw_query` as given, then the X-Amz-* parameters. "" when the path or query is malformed.
 std::string presignQuery(std::string_view method, std::string_view host, std::string_view raw_path,
-                         std::string_view raw_query, const Credentials& creds, const SignOptions& opts,
-                         int64_t now, int64_t expires_seconds);
+                         std::string_view raw_query, const Credentials& creds,
+                         const SignOptions& opts, int64_t now, int64_t expires_seconds);
 
 // ---- verification (the S3 server) ---------------------------------------------------------------
 
@@ -153,7 +161,8 @@ enum class AuthError : uint8_t {
   AccessDeniedNotYetValid,
   // 403 AccessDenied "AWS authentication requires a valid Date or x-amz-date header".
   AccessDeniedMissingDate,
-  // 400 InvalidRequest "header 'x-amz-content-sha256' must be included in signature".
+  // 400 InvalidRequest "header 'x-amz-content-sha256' must be included in signature" (S3's
+  // answer as quoted in lucacasonato/deno_s3#47).
   ContentSha256NotSigned,
   // 403 AccessDenied "Access Denied": verifyRequest on a request without SigV4 credentials
   // (callers normally decide anonymous access with hasCredentials() first).
@@ -168,9 +177,12 @@ std::ostream& operator<<(std::ostream& os, AuthError e);
 enum class PayloadMode : uint8_t {
   Unsigned,         // UNSIGNED-PAYLOAD (or presigned): no check
   Sha256,           // hex SHA-256 in x-amz-content-sha256: hash the body, compare at the end
-  StreamingSigned,  // aws-chunked with per-chunk signatures (STREAMING-AWS4-HMAC-SHA256-PAYLOAD[-TRAILER])
+  StreamingSigned,  // aws-chunked with per-chunk signatures
+                    // (STREAMING-AWS4-HMAC-SHA256-PAYLOAD[-TRAILER])
   StreamingUnsignedTrailer,  // aws-chunked, no chunk signatures, checksum trailer
 };
+std::string_view toString(PayloadMode m);  // "Unsigned", "Sha256", …
+std::ostream& operator<<(std::ostream& os, PayloadMode m);
 
 // A verified request head.
 struct Verified {
@@ -203,19 +215,21 @@ bool hasCredentials(const ViewerRequest& req);
 // Verified::payload. Checks, in order: form and syntax, date (header form: X-Amz-Date, else
 // Date), scope date, skew or expiry, the access key, the signature (constant time). The region
 // of the scope is not checked here: compare Verified::scope.region with the bucket's.
-tl::expected<Verified, AuthError> verifyRequest(const ViewerRequest& req, const SecretLookup& secrets,
-                                                int64_t now);
+tl::expected<Verified, AuthError> verifyRequest(const ViewerRequest& req,
+                                                const SecretLookup& secrets, int64_t now);
 
 // The string to sign of one aws-chunked chunk (S3 API "sigv4-streaming"):
 // "AWS4-HMAC-SHA256-PAYLOAD\n" date "\n" scope "\n" previous signature "\n" SHA256("") "\n"
 // hex SHA-256 of the chunk data.
 std::string chunkStringToSign(std::string_view amz_date, const Scope& scope,
-                              std::string_view previous_signature, std::string_view chunk_sha256_hex);
+                              std::string_view previous_signature,
+                              std::string_view chunk_sha256_hex);
 // The string to sign of the trailer section (S3 API "sigv4-streaming-trailers"):
 // "AWS4-HMAC-SHA256-TRAILER\n" date "\n" scope "\n" last chunk signature "\n" hex SHA-256 of
 // the canonical trailers ("name:value\n" each, lowercase names, trimmed values, sorted).
 std::string trailerStringToSign(std::string_view amz_date, const Scope& scope,
-                                std::string_view previous_signature, std::string_view canonical_trailers);
+                                std::string_view previous_signature,
+                                std::string_view canonical_trailers);
 
 // The base64 checksum value S3 expects in x-amz-checksum-<algorithm> for `data`, algorithm one of
 // "crc32", "crc32c", "sha1", "sha256"; nullopt for another name.
@@ -231,8 +245,8 @@ struct ChunkSigning {
   std::string amz_date;
   std::string seed_signature;
 };
-std::string encodeAwsChunked(std::string_view payload, size_t chunk_size, const ChunkSigning* signing,
-                             const std::vector<Header>& trailers = {});
+std::string encodeAwsChunked(std::string_view payload, size_t chunk_size,
+                             const ChunkSigning* signing, const std::vector<Header>& trailers = {});
 
 // Incremental aws-chunked body decoder ("<hex-size>[;chunk-signature=<sig>]\r\n<data>\r\n" …
 // "0[;chunk-signature=…]\r\n" [trailers] "\r\n"). Verifies each chunk signature against the
@@ -240,6 +254,8 @@ std::string encodeAwsChunked(std::string_view payload, size_t chunk_size, const 
 // x-amz-checksum-crc32 / -crc32c / -sha1 / -sha256 value named by x-amz-trailer when present.
 class AwsChunkedDecoder {
  public:
+  // `v` from verifyRequest with payload StreamingSigned or StreamingUnsignedTrailer (any other
+  // mode decodes as unsigned aws-chunked without a trailer section). Copies what it needs.
   explicit AwsChunkedDecoder(const Verified& v);
   ~AwsChunkedDecoder();
   AwsChunkedDecoder(const AwsChunkedDecoder&) = delete;
@@ -251,7 +267,8 @@ class AwsChunkedDecoder {
   // IncompleteBody for broken framing, bounds exceeded (kMaxChunkLine, kMaxChunkSize,
   // kMaxTrailerBytes), bytes after the end, a missing promised trailer or a length differing from
   // x-amz-decoded-content-length, BadDigest for a trailer checksum that differs.
-  std::optional<AuthError> feed(std::string_view bytes, const std::function<void(std::string_view)>& out);
+  std::optional<AuthError> feed(std::string_view bytes,
+                                const std::function<void(std::string_view)>& out);
   // The final chunk and trailers were read.
   // At the end of the body: IncompleteBody unless done().
   std::optional<AuthError> finish() const;

@@ -32,7 +32,8 @@ constexpr std::array<uint32_t, 256> kCrc32c = crcTable(0x82F63B78u);
 std::string base64(std::string_view raw) {
   std::string out(4 * ((raw.size() + 2) / 3) + 1, '\0');
   const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(raw.data()), static_cast<int>(raw.size()));
+                                reinterpret_cast<const unsigned char*>(raw.data()),
+                                static_cast<int>(raw.size()));
   out.resize(static_cast<size_t>(n));
   return out;
 }
@@ -50,13 +51,14 @@ class Checksum {
   }
   explicit Checksum(Kind k) : kind_(k) {
     if (k == Kind::Sha1) digest_.emplace(EVP_sha1());
-    if (k == Kind::Sha256) digest_.emplace(EVP_sha256());
+    if (k == Kind::Sha256) digest_.emplace(detail::sha256Md());
   }
   Kind kind() const { return kind_; }
   void update(std::string_view data) {
     if (kind_ == Kind::Crc32 || kind_ == Kind::Crc32c) {
       const auto& table = kind_ == Kind::Crc32 ? kCrc32 : kCrc32c;
-      for (const char ch : data) crc_ = table[(crc_ ^ static_cast<uint8_t>(ch)) & 0xff] ^ (crc_ >> 8);
+      for (const char ch : data)
+        crc_ = table[(crc_ ^ static_cast<uint8_t>(ch)) & 0xff] ^ (crc_ >> 8);
     } else if (digest_) {
       digest_->update(data);
     }
@@ -65,8 +67,8 @@ class Checksum {
   std::string finishBase64() {
     if (digest_) return base64(digest_->finishRaw());
     const uint32_t v = ~crc_;
-    const char be[4] = {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8),
-                        static_cast<char>(v)};
+    const char be[4] = {static_cast<char>(v >> 24), static_cast<char>(v >> 16),
+                        static_cast<char>(v >> 8), static_cast<char>(v)};
     return base64(std::string_view(be, 4));
   }
 
@@ -85,7 +87,8 @@ std::string canonicalTrailers(std::vector<std::pair<std::string, std::string>> t
 
 }  // namespace
 
-std::string chunkStringToSign(std::string_view amz_date, const Scope& scope, std::string_view previous_signature,
+std::string chunkStringToSign(std::string_view amz_date, const Scope& scope,
+                              std::string_view previous_signature,
                               std::string_view chunk_sha256_hex) {
   std::string s = "AWS4-HMAC-SHA256-PAYLOAD\n";
   s.append(amz_date).append("\n").append(scope.toString()).append("\n").append(previous_signature);
@@ -93,7 +96,8 @@ std::string chunkStringToSign(std::string_view amz_date, const Scope& scope, std
   return s;
 }
 
-std::string trailerStringToSign(std::string_view amz_date, const Scope& scope, std::string_view previous_signature,
+std::string trailerStringToSign(std::string_view amz_date, const Scope& scope,
+                                std::string_view previous_signature,
                                 std::string_view canonical_trailers) {
   std::string s = "AWS4-HMAC-SHA256-TRAILER\n";
   s.append(amz_date).append("\n").append(scope.toString()).append("\n").append(previous_signature);
@@ -109,8 +113,8 @@ std::optional<std::string> checksumBase64(std::string_view algorithm, std::strin
   return c.finishBase64();
 }
 
-std::string encodeAwsChunked(std::string_view payload, size_t chunk_size, const ChunkSigning* signing,
-                             const std::vector<Header>& trailers) {
+std::string encodeAwsChunked(std::string_view payload, size_t chunk_size,
+                             const ChunkSigning* signing, const std::vector<Header>& trailers) {
   std::string out;
   std::string prev = signing ? signing->seed_signature : "";
   const auto chunk = [&](std::string_view data) {
@@ -118,15 +122,16 @@ std::string encodeAwsChunked(std::string_view payload, size_t chunk_size, const 
     std::snprintf(size, sizeof size, "%zx", data.size());
     out += size;
     if (signing) {
-      prev = signatureHex(signing->key,
-                          chunkStringToSign(signing->amz_date, signing->scope, prev, sha256Hex(data)));
+      prev = signatureHex(signing->key, chunkStringToSign(signing->amz_date, signing->scope, prev,
+                                                          sha256Hex(data)));
       out += ";chunk-signature=" + prev;
     }
     out += "\r\n";
     out += data;
     if (!data.empty()) out += "\r\n";
   };
-  for (size_t pos = 0; pos < payload.size(); pos += chunk_size) chunk(payload.substr(pos, chunk_size));
+  for (size_t pos = 0; pos < payload.size(); pos += chunk_size)
+    chunk(payload.substr(pos, chunk_size));
   chunk({});
   std::vector<std::pair<std::string, std::string>> canonical;
   for (const Header& t : trailers) {
@@ -134,10 +139,11 @@ std::string encodeAwsChunked(std::string_view payload, size_t chunk_size, const 
     canonical.emplace_back(toLower(t.name), std::string(trimOws(t.value)));
   }
   if (signing && !trailers.empty()) {
-    out += "x-amz-trailer-signature:" +
-           signatureHex(signing->key, trailerStringToSign(signing->amz_date, signing->scope, prev,
-                                                          canonicalTrailers(std::move(canonical)))) +
-           "\r\n";
+    out +=
+        "x-amz-trailer-signature:" +
+        signatureHex(signing->key, trailerStringToSign(signing->amz_date, signing->scope, prev,
+                                                       canonicalTrailers(std::move(canonical)))) +
+        "\r\n";
   }
   out += "\r\n";
   return out;
@@ -194,7 +200,7 @@ struct AwsChunkedDecoder::State {
   uint64_t remaining = 0;
   bool last = false;            // the chunk being read is the 0-size one
   std::string chunk_signature;  // its declared signature
-  detail::StreamDigest chunk_hash{EVP_sha256()};
+  detail::StreamDigest chunk_hash{detail::sha256Md()};
   uint64_t decoded = 0;
   size_t trailer_bytes = 0;
   std::vector<std::pair<std::string, std::string>> trailers;  // lowercase name, trimmed value
@@ -214,7 +220,8 @@ std::optional<AuthError> AwsChunkedDecoder::State::sizeLine(std::string_view l) 
   if (size > kMaxChunkSize) return fail(AuthError::IncompleteBody);
   if (signed_) {
     constexpr std::string_view kExt = ";chunk-signature=";
-    const std::string_view ext = semi == std::string_view::npos ? std::string_view() : l.substr(semi);
+    const std::string_view ext =
+        semi == std::string_view::npos ? std::string_view() : l.substr(semi);
     if (ext.size() != kExt.size() + 64 || ext.substr(0, kExt.size()) != kExt) {
       return fail(AuthError::IncompleteBody);
     }
@@ -263,7 +270,8 @@ std::optional<AuthError> AwsChunkedDecoder::State::trailerLine(std::string_view 
 std::optional<AuthError> AwsChunkedDecoder::State::endOfTrailers() {
   if (signed_ && !trailers.empty()) {
     if (!trailer_signature) return fail(AuthError::SignatureDoesNotMatch);
-    const std::string expected = signatureHex(key, trailerStringToSign(amz_date, scope, prev, canonicalTrailers(trailers)));
+    const std::string expected =
+        signatureHex(key, trailerStringToSign(amz_date, scope, prev, canonicalTrailers(trailers)));
     if (CRYPTO_memcmp(expected.data(), trailer_signature->data(), expected.size()) != 0) {
       return fail(AuthError::SignatureDoesNotMatch);
     }
@@ -271,7 +279,8 @@ std::optional<AuthError> AwsChunkedDecoder::State::endOfTrailers() {
   if (!checksum_name.empty()) {
     const auto it = std::find_if(trailers.begin(), trailers.end(),
                                  [&](const auto& t) { return t.first == checksum_name; });
-    if (it == trailers.end()) return fail(AuthError::IncompleteBody);  // the promised trailer is missing
+    if (it == trailers.end())
+      return fail(AuthError::IncompleteBody);  // the promised trailer is missing
     if (checksum.kind() != Checksum::Kind::None && it->second != checksum.finishBase64()) {
       return fail(AuthError::BadDigest);
     }
@@ -294,13 +303,16 @@ std::optional<AuthError> AwsChunkedDecoder::feed(std::string_view bytes,
       case Step::SizeLine:
       case Step::Trailer: {
         const size_t lf = bytes.find('\n');
-        const std::string_view part = bytes.substr(0, lf == std::string_view::npos ? bytes.size() : lf + 1);
-        const size_t limit = s.step == Step::SizeLine ? kMaxChunkLine : kMaxTrailerBytes - s.trailer_bytes;
+        const std::string_view part =
+            bytes.substr(0, lf == std::string_view::npos ? bytes.size() : lf + 1);
+        const size_t limit =
+            s.step == Step::SizeLine ? kMaxChunkLine : kMaxTrailerBytes - s.trailer_bytes;
         if (s.line.size() + part.size() > limit) return s.fail(AuthError::IncompleteBody);
         s.line.append(part);
         bytes.remove_prefix(part.size());
         if (lf == std::string_view::npos) break;
-        if (s.line.size() < 2 || s.line[s.line.size() - 2] != '\r') return s.fail(AuthError::IncompleteBody);
+        if (s.line.size() < 2 || s.line[s.line.size() - 2] != '\r')
+          return s.fail(AuthError::IncompleteBody);
         const std::string l = std::move(s.line);
         s.line.clear();
         const std::string_view content(l.data(), l.size() - 2);
@@ -326,7 +338,8 @@ std::optional<AuthError> AwsChunkedDecoder::feed(std::string_view bytes,
       }
       case Step::DataCr:
       case Step::DataLf: {
-        if (bytes.front() != (s.step == Step::DataCr ? '\r' : '\n')) return s.fail(AuthError::IncompleteBody);
+        if (bytes.front() != (s.step == Step::DataCr ? '\r' : '\n'))
+          return s.fail(AuthError::IncompleteBody);
         bytes.remove_prefix(1);
         if (s.step == Step::DataCr) {
           s.step = Step::DataLf;

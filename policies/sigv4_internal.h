@@ -1,5 +1,5 @@
 // Internal to policies/sigv4*.cc: the OpenSSL digests SigV4 needs (SHA-256 streaming, SHA-1
-// streaming for trailer checksums, HMAC-SHA256 one-shot) and hex output. Not a public API.
+// streaming for trailer checksums, HMAC-SHA256) and hex output. Not a public API.
 #pragma once
 
 #include <openssl/evp.h>
@@ -13,6 +13,9 @@
 namespace edge::policies::sigv4::detail {
 
 using Digest32 = std::array<uint8_t, 32>;
+
+// SHA-256, fetched once from the default provider.
+const EVP_MD* sha256Md();
 
 // HMAC-SHA256(key, data).
 Digest32 hmacSha256(const uint8_t* key, size_t key_len, std::string_view data);

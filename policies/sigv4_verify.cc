@@ -29,9 +29,8 @@ bool parseCredential(std::string_view cred, std::string& akid, Scope& scope) {
     if (parts[i].empty()) return false;
     start = slash + 1;
   }
-  if (parts[1].size() != 8 || !std::all_of(parts[1].begin(), parts[1].end(), [](char c) {
-        return c >= '0' && c <= '9';
-      })) {
+  if (parts[1].size() != 8 ||
+      !std::all_of(parts[1].begin(), parts[1].end(), [](char c) { return c >= '0' && c <= '9'; })) {
     return false;
   }
   // This verifier serves S3 only; S3 refuses another service in the scope as malformed.
@@ -46,7 +45,8 @@ bool parseSignedHeaders(std::string_view list, std::vector<std::string>& names) 
   size_t start = 0;
   while (true) {
     const size_t semi = list.find(';', start);
-    const std::string_view name = list.substr(start, semi == std::string_view::npos ? semi : semi - start);
+    const std::string_view name =
+        list.substr(start, semi == std::string_view::npos ? semi : semi - start);
     if (name.empty()) return false;
     names.emplace_back(name);
     if (semi == std::string_view::npos) break;
@@ -56,7 +56,8 @@ bool parseSignedHeaders(std::string_view list, std::vector<std::string>& names) 
 }
 
 bool listed(const std::vector<std::string>& names, std::string_view name) {
-  return std::any_of(names.begin(), names.end(), [&](const std::string& n) { return iequals(n, name); });
+  return std::any_of(names.begin(), names.end(),
+                     [&](const std::string& n) { return iequals(n, name); });
 }
 
 struct Parsed {
@@ -81,7 +82,8 @@ tl::expected<Parsed, AuthError> parseAuthorization(std::string_view value) {
     const size_t comma = rest.find(',');
     const std::string_view item = trimOws(rest.substr(0, comma));
     const size_t eq = item.find('=');
-    if (eq == std::string_view::npos) return tl::make_unexpected(AuthError::AuthorizationHeaderMalformed);
+    if (eq == std::string_view::npos)
+      return tl::make_unexpected(AuthError::AuthorizationHeaderMalformed);
     const std::string_view key = item.substr(0, eq);
     std::optional<std::string_view>* slot = key == "Credential"      ? &cred
                                             : key == "SignedHeaders" ? &signed_headers
@@ -107,7 +109,7 @@ tl::expected<Parsed, AuthError> parseAuthorization(std::string_view value) {
 tl::expected<void, AuthError> checkSignature(const ViewerRequest& req, const Parsed& p,
                                              std::string_view payload_hash, bool presigned,
                                              const std::string& secret, SigningKey& key) {
-  const CanonicalInput in{req.method_name, req.path,      req.query, &req.headers,
+  const CanonicalInput in{req.method_name,  req.path,     req.query, &req.headers,
                           p.signed_headers, payload_hash, presigned};
   const std::optional<std::string> canonical = canonicalRequest(in);
   if (!canonical) {
@@ -136,15 +138,16 @@ Verified makeVerified(Parsed&& p, const SigningKey& key) {
   return v;
 }
 
-tl::expected<Verified, AuthError> verifyHeaderForm(const ViewerRequest& req, const SecretLookup& secrets,
-                                                   int64_t now) {
+tl::expected<Verified, AuthError> verifyHeaderForm(const ViewerRequest& req,
+                                                   const SecretLookup& secrets, int64_t now) {
   if (req.headers.count("authorization") != 1) {
     return tl::make_unexpected(AuthError::AuthorizationHeaderMalformed);
   }
   auto parsed = parseAuthorization(*req.headers.get("authorization"));
   if (!parsed) return tl::make_unexpected(parsed.error());
   Parsed& p = *parsed;
-  if (!listed(p.signed_headers, "host")) return tl::make_unexpected(AuthError::AuthorizationHeaderMalformed);
+  if (!listed(p.signed_headers, "host"))
+    return tl::make_unexpected(AuthError::AuthorizationHeaderMalformed);
 
   // The date: X-Amz-Date, else Date (S3 API "Common request headers": x-amz-date takes
   // precedence; the signature's timestamp is then the Date value in ISO 8601 basic form).
@@ -161,7 +164,8 @@ tl::expected<Verified, AuthError> verifyHeaderForm(const ViewerRequest& req, con
   } else {
     return tl::make_unexpected(AuthError::AccessDeniedMissingDate);
   }
-  // S3: "Invalid credential date. Date is not the same as X-Amz-Date." (AuthorizationHeaderMalformed)
+  // S3: "Invalid credential date. Date is not the same as X-Amz-Date."
+  // (AuthorizationHeaderMalformed)
   if (p.amz_date.compare(0, 8, p.scope.date) != 0) {
     return tl::make_unexpected(AuthError::AuthorizationHeaderMalformed);
   }
@@ -203,7 +207,8 @@ tl::expected<Verified, AuthError> verifyHeaderForm(const ViewerRequest& req, con
   out.payload = v.payload;
   out.payload_sha256 = std::move(v.payload_sha256);
   out.trailer = v.trailer;
-  if (const auto trailer = req.headers.get("x-amz-trailer")) out.trailer_header = toLower(trimOws(*trailer));
+  if (const auto trailer = req.headers.get("x-amz-trailer"))
+    out.trailer_header = toLower(trimOws(*trailer));
   if (const auto len = req.headers.get("x-amz-decoded-content-length")) {
     out.decoded_content_length = parseContentLength(trimOws(*len));
   }
@@ -226,16 +231,16 @@ bool collectQueryAuth(std::string_view query, QueryAuth& q) {
                                        : name == "X-Amz-Signature"     ? &q.signature
                                                                        : nullptr;
     if (slot == nullptr) return;
-    std::optional<std::string> value =
-        percentDecode(name.size() < param.size() ? param.substr(name.size() + 1) : std::string_view());
+    std::optional<std::string> value = percentDecode(
+        name.size() < param.size() ? param.substr(name.size() + 1) : std::string_view());
     if (slot->has_value() || !value) ok = false;
     *slot = std::move(value);
   });
   return ok;
 }
 
-tl::expected<Verified, AuthError> verifyQueryForm(const ViewerRequest& req, const SecretLookup& secrets,
-                                                  int64_t now) {
+tl::expected<Verified, AuthError> verifyQueryForm(const ViewerRequest& req,
+                                                  const SecretLookup& secrets, int64_t now) {
   constexpr AuthError kBad = AuthError::AuthorizationQueryParametersError;
   QueryAuth q;
   if (!collectQueryAuth(req.query, q) || !q.algorithm || !q.credential || !q.date || !q.expires ||
@@ -245,8 +250,9 @@ tl::expected<Verified, AuthError> verifyQueryForm(const ViewerRequest& req, cons
   // S3: "X-Amz-Algorithm only supports "AWS4-HMAC-SHA256"" (AuthorizationQueryParametersError).
   if (*q.algorithm != kAlgorithm) return tl::make_unexpected(kBad);
   Parsed p;
-  if (!parseCredential(*q.credential, p.akid, p.scope) || !parseSignedHeaders(*q.signed_headers, p.signed_headers) ||
-      !isHex64(*q.signature) || !listed(p.signed_headers, "host")) {
+  if (!parseCredential(*q.credential, p.akid, p.scope) ||
+      !parseSignedHeaders(*q.signed_headers, p.signed_headers) || !isHex64(*q.signature) ||
+      !listed(p.signed_headers, "host")) {
     return tl::make_unexpected(kBad);
   }
   p.signature = toLower(*q.signature);
@@ -257,12 +263,14 @@ tl::expected<Verified, AuthError> verifyQueryForm(const ViewerRequest& req, cons
   // S3: "X-Amz-Expires must be less than a week (in seconds) that is 604800" and must be a
   // positive integer (AuthorizationQueryParametersError).
   const std::string& e = *q.expires;
-  if (e.empty() || e.size() > 7 || !std::all_of(e.begin(), e.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+  if (e.empty() || e.size() > 7 ||
+      !std::all_of(e.begin(), e.end(), [](char c) { return c >= '0' && c <= '9'; })) {
     return tl::make_unexpected(kBad);
   }
   const int64_t expires = std::stoll(e);
   if (expires < 1 || expires > kMaxPresignExpires) return tl::make_unexpected(kBad);
-  if (p.time - now > kMaxClockSkewSeconds) return tl::make_unexpected(AuthError::AccessDeniedNotYetValid);
+  if (p.time - now > kMaxClockSkewSeconds)
+    return tl::make_unexpected(AuthError::AccessDeniedNotYetValid);
   if (now > p.time + expires) return tl::make_unexpected(AuthError::AccessDeniedExpired);
 
   const std::optional<std::string> secret = secrets(p.akid);
@@ -280,7 +288,8 @@ tl::expected<Verified, AuthError> verifyQueryForm(const ViewerRequest& req, cons
 bool hasQueryCredentials(std::string_view query) {
   bool found = false;
   forEachQueryParam(query, [&](std::string_view, std::string_view name) {
-    found = found || name == "X-Amz-Algorithm" || name == "X-Amz-Credential" || name == "X-Amz-Signature";
+    found = found || name == "X-Amz-Algorithm" || name == "X-Amz-Credential" ||
+            name == "X-Amz-Signature";
   });
   return found;
 }
@@ -291,8 +300,8 @@ bool hasCredentials(const ViewerRequest& req) {
   return req.headers.has("authorization") || hasQueryCredentials(req.query);
 }
 
-tl::expected<Verified, AuthError> verifyRequest(const ViewerRequest& req, const SecretLookup& secrets,
-                                                int64_t now) {
+tl::expected<Verified, AuthError> verifyRequest(const ViewerRequest& req,
+                                                const SecretLookup& secrets, int64_t now) {
   const bool header = req.headers.has("authorization");
   const bool query = hasQueryCredentials(req.query);
   // S3: "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature

@@ -27,7 +27,8 @@ Decoded decode(const Verified& v, std::string_view wire, const std::vector<size_
   std::vector<size_t> ends = cuts;
   ends.push_back(wire.size());
   for (size_t end : ends) {
-    out.error = d.feed(wire.substr(pos, end - pos), [&](std::string_view s) { out.payload.append(s); });
+    out.error =
+        d.feed(wire.substr(pos, end - pos), [&](std::string_view s) { out.payload.append(s); });
     pos = end;
     if (out.error) return out;
   }
@@ -79,9 +80,14 @@ TEST(Sigv4ChunkedKnownAnswer, StreamingPutObject) {
   const std::string wire = encodeAwsChunked(payload, 65536, &signing);
   EXPECT_EQ(wire.size(), 66824u);  // the example's Content-Length
   // The three chunk signatures the example lists.
-  const std::string first = "10000;chunk-signature=ad80c730a21e5b8d04586a2213dd63b9a0e99e0e2307b0ade35a65485a288648\r\n";
-  const std::string second = "\r\n400;chunk-signature=0055627c9e194cb4542bae2aa5492e3c1575bbb81b612b7d234b86a503ef5497\r\n";
-  const std::string last = "\r\n0;chunk-signature=b6c6ea8a5354eaf15b3cb7646744f4275b71ea724fed81ceb9323e279d449df9\r\n\r\n";
+  const std::string first =
+      "10000;chunk-signature=ad80c730a21e5b8d04586a2213dd63b9a0e99e0e2307b0ade35a65485a288648\r\n";
+  const std::string second =
+      "\r\n400;chunk-signature="
+      "0055627c9e194cb4542bae2aa5492e3c1575bbb81b612b7d234b86a503ef5497\r\n";
+  const std::string last =
+      "\r\n0;chunk-signature="
+      "b6c6ea8a5354eaf15b3cb7646744f4275b71ea724fed81ceb9323e279d449df9\r\n\r\n";
   EXPECT_EQ(wire.substr(0, first.size()), first);
   EXPECT_EQ(wire.substr(first.size() + 65536, second.size()), second);
   EXPECT_EQ(wire.substr(wire.size() - last.size()), last);
@@ -148,16 +154,18 @@ TEST(Sigv4Chunked, SignedTrailerEverySplitPoint) {
   const Verified v = smallVerified(PayloadMode::StreamingSigned, true, "x-amz-checksum-crc32c");
   const ChunkSigning s = signingOf(v);
   const std::string payload = "0123456789abcdef";
-  const std::string wire =
-      encodeAwsChunked(payload, 5, &s, {{"x-amz-checksum-crc32c", *checksumBase64("crc32c", payload)}});
+  const std::string wire = encodeAwsChunked(
+      payload, 5, &s, {{"x-amz-checksum-crc32c", *checksumBase64("crc32c", payload)}});
   EXPECT_NE(wire.find("\r\nx-amz-trailer-signature:"), std::string::npos);
   expectEverySplit(v, wire, payload);
 }
 
 TEST(Sigv4Chunked, UnsignedTrailerEverySplitPoint) {
-  const Verified v = smallVerified(PayloadMode::StreamingUnsignedTrailer, true, "x-amz-checksum-crc32");
+  const Verified v =
+      smallVerified(PayloadMode::StreamingUnsignedTrailer, true, "x-amz-checksum-crc32");
   const std::string payload = "unsigned payload with a crc";
-  const std::string wire = encodeAwsChunked(payload, 10, nullptr, {{"x-amz-checksum-crc32", *checksumBase64("crc32", payload)}});
+  const std::string wire = encodeAwsChunked(
+      payload, 10, nullptr, {{"x-amz-checksum-crc32", *checksumBase64("crc32", payload)}});
   EXPECT_EQ(wire.substr(0, 4), "a\r\nu");
   EXPECT_EQ(wire.substr(wire.size() - 6), "==\r\n\r\n");
   expectEverySplit(v, wire, payload);
@@ -219,28 +227,32 @@ TEST(Sigv4Chunked, TrailerChecksumsAndSignature) {
   for (const char* algo : {"crc32", "crc32c", "sha1", "sha256"}) {
     const std::string name = std::string("x-amz-checksum-") + algo;
     for (bool sign : {false, true}) {
-      const Verified v = smallVerified(sign ? PayloadMode::StreamingSigned : PayloadMode::StreamingUnsignedTrailer,
-                                       true, name);
+      const Verified v = smallVerified(
+          sign ? PayloadMode::StreamingSigned : PayloadMode::StreamingUnsignedTrailer, true, name);
       const ChunkSigning s = signingOf(v);
       const std::string good = *checksumBase64(algo, payload);
       const std::string other = *checksumBase64(algo, payload + "!");
-      EXPECT_EQ(decode(v, encodeAwsChunked(payload, 6, sign ? &s : nullptr, {{name, good}})).error, std::nullopt)
+      EXPECT_EQ(decode(v, encodeAwsChunked(payload, 6, sign ? &s : nullptr, {{name, good}})).error,
+                std::nullopt)
           << name << sign;
       EXPECT_EQ(decode(v, encodeAwsChunked(payload, 6, sign ? &s : nullptr, {{name, other}})).error,
                 AuthError::BadDigest)
           << name << sign;
       // The promised trailer is missing.
-      EXPECT_EQ(decode(v, encodeAwsChunked(payload, 6, sign ? &s : nullptr, {{"x-other", "1"}})).error,
-                AuthError::IncompleteBody)
+      EXPECT_EQ(
+          decode(v, encodeAwsChunked(payload, 6, sign ? &s : nullptr, {{"x-other", "1"}})).error,
+          AuthError::IncompleteBody)
           << name << sign;
     }
   }
   // Signed trailer: the trailer value changed after signing, or its signature dropped.
   const Verified v = smallVerified(PayloadMode::StreamingSigned, true, "x-amz-checksum-crc32");
   const ChunkSigning s = signingOf(v);
-  std::string wire = encodeAwsChunked(payload, 6, &s, {{"x-amz-checksum-crc32", *checksumBase64("crc32", payload)}});
+  std::string wire = encodeAwsChunked(
+      payload, 6, &s, {{"x-amz-checksum-crc32", *checksumBase64("crc32", payload)}});
   std::string w = wire;
-  w.replace(w.find("x-amz-checksum-crc32:"), 21, "x-amz-checksum-crc32: ");  // whitespace is canonicalised away
+  w.replace(w.find("x-amz-checksum-crc32:"), 21,
+            "x-amz-checksum-crc32: ");  // whitespace is canonicalised away
   EXPECT_EQ(decode(v, w).error, std::nullopt);
   w = wire;
   w.replace(w.find("x-amz-trailer-signature:"), 88, "");
@@ -250,9 +262,48 @@ TEST(Sigv4Chunked, TrailerChecksumsAndSignature) {
   w[sig] = w[sig] == 'a' ? 'b' : 'a';
   EXPECT_EQ(decode(v, w).error, AuthError::SignatureDoesNotMatch);
   // An unknown checksum algorithm is not checked, but must be present.
-  const Verified crc64 = smallVerified(PayloadMode::StreamingUnsignedTrailer, true, "x-amz-checksum-crc64nvme");
-  EXPECT_EQ(decode(crc64, encodeAwsChunked(payload, 6, nullptr, {{"x-amz-checksum-crc64nvme", "AAAAAAAAAAA="}})).error,
+  const Verified crc64 =
+      smallVerified(PayloadMode::StreamingUnsignedTrailer, true, "x-amz-checksum-crc64nvme");
+  EXPECT_EQ(decode(crc64, encodeAwsChunked(payload, 6, nullptr,
+                                           {{"x-amz-checksum-crc64nvme", "AAAAAAAAAAA="}}))
+                .error,
             std::nullopt);
+}
+
+TEST(Sigv4Chunked, RandomInputNeverCrashesAndMutationsAreRefused) {
+  std::mt19937 rng(7);
+  const Verified sv = smallVerified(PayloadMode::StreamingSigned, true, "x-amz-checksum-sha256");
+  const Verified uv =
+      smallVerified(PayloadMode::StreamingUnsignedTrailer, true, "x-amz-checksum-crc32");
+  const ChunkSigning s = signingOf(sv);
+  const std::string payload = "some payload bytes for mutation";
+  const std::string signed_wire = encodeAwsChunked(
+      payload, 8, &s, {{"x-amz-checksum-sha256", *checksumBase64("sha256", payload)}});
+  // Signed: every byte XOR 1 is refused (framing, signature or checksum), never accepted.
+  for (size_t i = 0; i < signed_wire.size(); ++i) {
+    std::string w = signed_wire;
+    w[i] = static_cast<char>(w[i] ^ 1);
+    const Decoded d = decode(sv, w);
+    EXPECT_TRUE(d.error.has_value()) << "byte " << i;
+  }
+  // Random bytes and random mutations of an unsigned body: only that no crash or overrun occurs
+  // (run under ASan), and that anything accepted decoded to a consistent length.
+  const std::string unsigned_wire = encodeAwsChunked(
+      payload, 8, nullptr, {{"x-amz-checksum-crc32", *checksumBase64("crc32", payload)}});
+  for (int round = 0; round < 2000; ++round) {
+    std::string w;
+    if (round % 2 == 0) {
+      w.resize(rng() % 64);
+      for (char& c : w) c = "0123456789abcdef;=\r\n:x-"[rng() % 24];
+    } else {
+      w = unsigned_wire;
+      for (int k = 0; k < 3; ++k) w[rng() % w.size()] = static_cast<char>(rng());
+    }
+    const Decoded d = decode(round % 4 < 2 ? uv : sv, w, {rng() % (w.size() + 1)});
+    if (!d.error) {
+      EXPECT_TRUE(d.done);
+    }
+  }
 }
 
 TEST(Sigv4Chunked, DecodedLengthMustMatch) {
@@ -295,8 +346,8 @@ TEST(Sigv4Chunked, BrokenFramingIsIncompleteBody) {
       {"missing chunk signature", "1\r\nx\r\n"},
       {"short chunk signature", "1;chunk-signature=abc\r\nx\r\n"},
       {"other extension", "1;foo=" + std::string(64, 'a') + "xxxxxxxxxxx\r\n"},
-      {"trailer on a non-trailer stream", "0;chunk-signature=" +
-                                              std::string(64, '0') + "\r\nx-a:b\r\n\r\n"},
+      {"trailer on a non-trailer stream",
+       "0;chunk-signature=" + std::string(64, '0') + "\r\nx-a:b\r\n\r\n"},
   };
   for (const FramingCase& c : signed_cases) {
     const auto e = decode(sv, c.wire).error;
@@ -313,6 +364,57 @@ TEST(Sigv4Chunked, BrokenFramingIsIncompleteBody) {
     EXPECT_FALSE(d.done()) << n;
     EXPECT_EQ(d.finish(), AuthError::IncompleteBody) << n;
   }
+}
+
+// https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-streaming-trailers.html, "Example: PUT
+// Object": the same 66560 bytes with a signed CRC-32C trailer.
+TEST(Sigv4ChunkedKnownAnswer, StreamingTrailersPutObject) {
+  const std::string payload(66560, 'a');
+  EXPECT_EQ(checksumBase64("crc32c", payload), "sOO8/Q==");
+  ViewerRequest r;
+  r.method = Method::Put;
+  r.method_name = "PUT";
+  r.path = "/examplebucket/chunkObject.txt";
+  r.headers = {
+      {"Host", "s3.amazonaws.com"},
+      {"x-amz-date", "20130524T000000Z"},
+      {"x-amz-storage-class", "REDUCED_REDUNDANCY"},
+      {"Authorization",
+       "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request,"
+       "SignedHeaders=content-encoding;host;x-amz-content-sha256;x-amz-date;x-amz-decoded-content-"
+       "length;"
+       "x-amz-storage-class;x-amz-trailer,"
+       "Signature=106e2a8a18243abcf37539882f36619c00e2dfc72633413f02d3b74544bfeb8e"},
+      {"x-amz-content-sha256", "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER"},
+      {"Content-Encoding", "aws-chunked"},
+      {"x-amz-decoded-content-length", "66560"},
+      {"x-amz-trailer", "x-amz-checksum-crc32c"},
+  };
+  const auto v = verifyRequest(r, exampleLookup, kExampleTime);
+  ASSERT_TRUE(v) << v.error();
+  EXPECT_EQ(v->payload, PayloadMode::StreamingSigned);
+  EXPECT_TRUE(v->trailer);
+  EXPECT_EQ(v->trailer_header, "x-amz-checksum-crc32c");
+
+  const ChunkSigning signing{v->key, v->scope, v->amz_date, v->seed_signature};
+  const std::string wire =
+      encodeAwsChunked(payload, 65536, &signing, {{"x-amz-checksum-crc32c", "sOO8/Q=="}});
+  for (const char* sig :
+       {"10000;chunk-signature="
+        "b474d8862b1487a5145d686f57f013e54db672cee1c953b3010fb58501ef5aa2\r\n",
+        "\r\n400;chunk-signature="
+        "1c1344b170168f8e65b41376b44b20fe354e373826ccbbe2c1d40a8cae51e5c7\r\n",
+        "\r\n0;chunk-signature=2ca2aba2005185cf7159c6277faf83795951dd77a3a99e6e65d5c9f85863f992\r\n"
+        "x-amz-checksum-crc32c:sOO8/Q==\r\n"
+        "x-amz-trailer-signature:"
+        "d81f82fc3505edab99d459891051a732e8730629a2e4a59689829ca17fe2e435\r\n"
+        "\r\n"}) {
+    EXPECT_NE(wire.find(sig), std::string::npos) << sig;
+  }
+  const Decoded d = decode(*v, wire);
+  EXPECT_EQ(d.error, std::nullopt);
+  EXPECT_TRUE(d.done);
+  EXPECT_EQ(d.payload, payload);
 }
 
 }  // namespace
