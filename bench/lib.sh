@@ -44,6 +44,7 @@ bench_init() {  # bench_init PREFIX
   trap cleanup EXIT
   trap 'say interrupted; exit 130' INT TERM
   ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+  # shellcheck disable=SC2034  # used by the sourcing scripts
   CLK_TCK=$(getconf CLK_TCK)
 }
 spawn() {  # spawn CPU NAME cmd...: own session (process group), pinned, output to $run/NAME.log
@@ -77,7 +78,7 @@ repin() {  # every thread of NAME's session onto CPU (ATS re-binds its threads v
 affinity() {  # "N threads, all on CPU c" or the count that is not
   local p t n=0 bad=0 cpus
   for p in $(session_pids "$1"); do
-    for t in /proc/$p/task/*; do
+    for t in "/proc/$p"/task/*; do
       n=$((n + 1)); cpus=$(awk '/Cpus_allowed_list/ {print $2}' "$t/status" 2>/dev/null || true)
       [ "$cpus" = "$2" ] || bad=$((bad + 1))
     done
