@@ -57,6 +57,11 @@ void describeOrigin(std::ostream& os, const Config& c, const Origin& o) {
      << "s read=" << o.read_timeout_s << "s keepalive=" << o.keepalive_timeout_s << "s";
   if (o.response_completion_timeout_s) os << " completion=" << *o.response_completion_timeout_s << "s";
   if (!o.custom_headers.empty()) os << "  custom-headers=" << o.custom_headers.size();
+  if (const auto oac = c.origin_access_controls.find(o.origin_access_control_id);
+      oac != c.origin_access_controls.end()) {
+    os << "  origin-access-control=" << oac->first << " (sigv4 " << toString(oac->second.signing_behavior)
+       << ", " << oac->second.origin_type << ")";
+  }
   os << '\n';
 }
 

@@ -33,7 +33,8 @@ const VersionChain* ObjectIndex::find(const std::string& key) const {
   return it == keys_.end() ? nullptr : &it->second;
 }
 
-const ObjectVersion* ObjectIndex::findVersion(const std::string& key, std::string_view version_id) const {
+const ObjectVersion* ObjectIndex::findVersion(const std::string& key,
+                                              std::string_view version_id) const {
   const VersionChain* chain = find(key);
   if (chain == nullptr) return nullptr;
   if (version_id == kNullVersionId) {
@@ -57,7 +58,8 @@ bool ObjectIndex::insert(ObjectVersion v) {
                                    [](const ObjectVersion& e, uint64_t s) { return e.seq > s; });
   if (it != chain.end() && it->seq == v.seq) {
     // Seqs come from one atomic counter: a duplicate means the store's own state is broken.
-    std::fprintf(stderr, "object index: duplicate seq %llu for one key\n", static_cast<unsigned long long>(v.seq));
+    std::fprintf(stderr, "object index: duplicate seq %llu for one key\n",
+                 static_cast<unsigned long long>(v.seq));
     std::abort();
   }
   v.is_latest = false;
@@ -70,22 +72,12 @@ std::optional<ObjectVersion> ObjectIndex::erase(const std::string& key, uint64_t
   const auto k = keys_.find(key);
   if (k == keys_.end()) return std::nullopt;
   VersionChain& chain = k->second;
-  const auto it = std::find_if(chain.begin(), chain.end(), [&](const ObjectVersion& v) { return v.seq == seq; });
+  const auto it = std::find_if(chain.begin(), chain.end(),
+                               [&](const ObjectVersion& v) { return v.seq == seq; });
   if (it == chain.end()) return std::nullopt;
   ObjectVersion out = std::move(*it);
   chain.erase(it);
   if (chain.empty()) keys_.erase(k);
-  return out;
-}
-
-std::vector<ObjectVersion> ObjectIndex::all() const {
-  std::vector<ObjectVersion> out;
-  for (const auto& [key, chain] : keys_) {
-    for (size_t i = 0; i < chain.size(); ++i) {
-      out.push_back(chain[i]);
-      out.back().is_latest = i == 0;
-    }
-  }
   return out;
 }
 
@@ -102,9 +94,10 @@ ObjectIndex::Map::const_iterator ObjectIndex::pastPrefix(const std::string& pref
 ListResult ObjectIndex::list(const ListParams& p) const {
   ListResult r;
   if (p.max_keys <= 0) return r;
-  const size_t max = static_cast<size_t>(p.max_keys);
+  const size_t max = static_cast<size_t>(std::min(p.max_keys, kMaxListKeys));
   size_t count = 0;
-  auto it = p.start_after < p.prefix ? keys_.lower_bound(p.prefix) : keys_.upper_bound(p.start_after);
+  auto it =
+      p.start_after < p.prefix ? keys_.lower_bound(p.prefix) : keys_.upper_bound(p.start_after);
   while (it != keys_.end() && startsWith(it->first, p.prefix)) {
     std::optional<std::string> cp = commonPrefixOf(it->first, p.prefix, p.delimiter);
     if (!cp) {
@@ -144,7 +137,7 @@ ListResult ObjectIndex::list(const ListParams& p) const {
 VersionListResult ObjectIndex::listVersions(const VersionListParams& p) const {
   VersionListResult r;
   if (p.max_keys <= 0) return r;
-  const size_t max = static_cast<size_t>(p.max_keys);
+  const size_t max = static_cast<size_t>(std::min(p.max_keys, kMaxListKeys));
   size_t count = 0;
   // Returns false when the page is full and `v` is left for the next one.
   const auto emit = [&](const ObjectVersion& v, bool latest) {
@@ -168,7 +161,8 @@ VersionListResult ObjectIndex::listVersions(const VersionListParams& p) const {
     // With a version-id marker, the marker key's versions older than that version come first
     // (ids carry their seq, so this works even when that version has since been deleted).
     const auto marked = keys_.find(p.key_marker);
-    if (!p.version_id_marker.empty() && marked != keys_.end() && startsWith(p.key_marker, p.prefix) &&
+    if (!p.version_id_marker.empty() && marked != keys_.end() &&
+        startsWith(p.key_marker, p.prefix) &&
         !commonPrefixOf(p.key_marker, p.prefix, p.delimiter)) {
       std::optional<uint64_t> below;
       if (p.version_id_marker == kNullVersionId) {

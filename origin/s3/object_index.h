@@ -16,6 +16,8 @@
 
 namespace edge::s3 {
 
+inline constexpr int kMaxListKeys = 1000;  // S3's page limit
+
 // The versions of one key, highest seq first; never empty inside the index.
 using VersionChain = std::vector<ObjectVersion>;
 
@@ -32,13 +34,12 @@ class ObjectIndex {
 
   bool empty() const { return keys_.empty(); }
   size_t keyCount() const { return keys_.size(); }
-  // Every version of every key, key order then newest first (tests compare indexes with it).
-  std::vector<ObjectVersion> all() const;
 
-  // ListObjects(V2): params already validated (max_keys in 0..1000).
+  // ListObjects(V2): max_keys above kMaxListKeys is taken as kMaxListKeys, 0 or less lists
+  // nothing (the store refuses negatives before calling).
   ListResult list(const ListParams& p) const;
-  // ListObjectVersions: params already validated (a version_id_marker is "null" or well-formed
-  // and comes with a key_marker).
+  // ListObjectVersions: max_keys as list(); params already validated (a version_id_marker is
+  // "null" or well-formed and comes with a key_marker).
   VersionListResult listVersions(const VersionListParams& p) const;
 
  private:

@@ -6,8 +6,9 @@
 //   buckets/<bucket>/bucket.json           versioning state, creation time
 //   buckets/<bucket>/objects/…             one data file + one metadata file per version
 //   buckets/<bucket>/tmp/…                 uploads in progress (removed at open)
-// A version becomes visible only when its metadata file is renamed into place; the data file is
-// renamed first and both are fsync'ed, then the directory. A torn write therefore never shows as
+// Data and metadata files are named by the version's seq, never by its key. A version becomes
+// visible only when its metadata file is renamed into place; the data file is renamed first and
+// both are fsync'ed, then the directory. A torn write therefore never shows as
 // an object, and an acknowledged write survives kill -9 (and power loss, as far as fsync does).
 //
 // The index (every key and its versions, sorted) lives in memory, rebuilt from the metadata files
@@ -39,10 +40,10 @@ enum class StoreError : uint8_t {
   BucketAlreadyOwnedByYou,
   BucketNotEmpty,
   InvalidBucketName,
-  KeyTooLongError,         // key > 1024 bytes
-  InvalidArgument,         // empty key, bad version id syntax …
-  MethodNotAllowed,        // GET/HEAD of a specific version that is a delete marker
-  InternalError,           // I/O failure (message in the log)
+  KeyTooLongError,   // key > 1024 bytes
+  InvalidArgument,   // empty key, bad version id syntax …
+  MethodNotAllowed,  // GET/HEAD of a specific version that is a delete marker
+  InternalError,     // I/O failure (message in the log)
 };
 std::string_view toString(StoreError e);
 std::ostream& operator<<(std::ostream& os, StoreError e);
@@ -75,7 +76,8 @@ struct ObjectVersion {
 class Upload {
  public:
   virtual ~Upload() = default;  // an upload destroyed before persist removes its temp file
-  virtual bool write(const char* data, size_t len) = 0;  // false on I/O error (disk full …)
+  // false on I/O error (disk full …); the upload is then spoilt and persist() fails.
+  virtual bool write(const char* data, size_t len) = 0;
   virtual uint64_t size() const = 0;
   virtual std::string md5Hex() const = 0;  // valid once all bytes are written
 };
@@ -85,17 +87,22 @@ using UploadPtr = std::unique_ptr<Upload>;
 struct PersistedVersion {
   std::string bucket;
   ObjectVersion version;
+  uint64_t bucket_epoch = 0;  // the store's: which incarnation of `bucket` the upload began in
 };
 
 struct ListParams {
   std::string prefix;
-  std::string delimiter;     // "" = none
-  int max_keys = 1000;       // 0..1000
-  std::string start_after;   // exclusive: keys (or common prefixes) > start_after
+  std::string delimiter;    // "" = none
+  int max_keys = 1000;      // 0..1000: more is taken as 1000, negative is InvalidArgument
+  std::string start_after;  // exclusive: keys (or common prefixes) > start_after
 };
+// Keys are in byte order (UTF-8 sorts by code point). A common prefix is listed once, counts once
+// toward max_keys and only when some key under it is not deleted. max_keys 0 lists nothing and
+// is not truncated.
 struct ListResult {
-  std::vector<ObjectVersion> contents;      // latest non-delete-marker version per key, key order
-  std::vector<std::string> common_prefixes; // in order, interleaved by key order with contents
+  // The latest non-delete-marker version per key, key order (is_latest set).
+  std::vector<ObjectVersion> contents;
+  std::vector<std::string> common_prefixes;  // in order, interleaved by key order with contents
   bool truncated = false;
   std::string last_returned;  // the last key or common prefix returned (next start_after)
 };
@@ -104,13 +111,17 @@ struct VersionListParams {
   std::string prefix;
   std::string delimiter;
   int max_keys = 1000;
-  std::string key_marker;         // exclusive key, or with version_id_marker: that key after that version
+  std::string key_marker;  // exclusive key, or with version_id_marker: that key after that version
+  // "null" or an id; needs a key_marker (else InvalidArgument, as S3). Ids carry their seq, so an
+  // id whose version was deleted since still marks the place.
   std::string version_id_marker;
 };
 struct VersionListResult {
   std::vector<ObjectVersion> versions;  // key ascending, newest first within a key; markers too
   std::vector<std::string> common_prefixes;
   bool truncated = false;
+  // Set only when truncated: the last key (or common prefix) returned and the last version id
+  // returned ("" after a common prefix); pass them back as key_marker / version_id_marker.
   std::string next_key_marker;
   std::string next_version_id_marker;
 };
@@ -119,6 +130,8 @@ struct DeleteResult {
   bool delete_marker = false;  // a delete marker was created, or the deleted version was one
   std::string version_id;      // of the marker created or the version deleted; "" when unversioned
 };
+// Deleting a key or a (well-formed) version id that does not exist succeeds and changes nothing,
+// as in S3 (a retried DELETE must not fail); the result then echoes the id given.
 
 class ObjectStore {
  public:
@@ -138,29 +151,40 @@ class ObjectStore {
 
   // The current version of `key`, or the given version. A current delete marker → NoSuchKey
   // (with the marker in `marker_out` when given, for x-amz-delete-marker); a specific version
-  // that is a delete marker → MethodNotAllowed.
-  virtual tl::expected<ObjectVersion, StoreError> lookup(const std::string& bucket, const std::string& key,
-                                                         const std::optional<std::string>& version_id,
-                                                         ObjectVersion* marker_out = nullptr) const = 0;
+  // that is a delete marker → MethodNotAllowed (marker in `marker_out` too). Unknown version id
+  // → NoSuchVersion; an id that is neither "null" nor one this store could make →
+  // InvalidArgument. Key checks as beginUpload. A map lookup: no disk access.
+  virtual tl::expected<ObjectVersion, StoreError> lookup(
+      const std::string& bucket, const std::string& key,
+      const std::optional<std::string>& version_id, ObjectVersion* marker_out = nullptr) const = 0;
 
   // Writing an object: beginUpload (owner thread), Upload::write and persist (any one thread),
   // publish (owner thread). persist decides the version id from the bucket's versioning state
-  // at begin time.
-  virtual tl::expected<UploadPtr, StoreError> beginUpload(const std::string& bucket, const std::string& key) = 0;
-  virtual tl::expected<PersistedVersion, StoreError> persist(UploadPtr upload, policies::HeaderList stored_headers) = 0;
+  // at begin time. beginUpload: NoSuchBucket, KeyTooLongError (> 1024 bytes), InvalidArgument
+  // (empty or not UTF-8). persist: InternalError after a failed write, an I/O error or an Upload
+  // from another store; when it succeeds the version is durable (kill -9 keeps it), so the
+  // response may be sent right after publish.
+  virtual tl::expected<UploadPtr, StoreError> beginUpload(const std::string& bucket,
+                                                          const std::string& key) = 0;
+  virtual tl::expected<PersistedVersion, StoreError> persist(
+      UploadPtr upload, policies::HeaderList stored_headers) = 0;
   // Makes the persisted version current (or, for a concurrent older write, just one more
-  // version: the highest seq wins). Replaced "null" versions are removed from disk.
+  // version: the highest seq wins). Replaced "null" versions are removed from disk; a null
+  // version that lost to a newer one is removed itself. The result's is_latest says whether it
+  // became current.
   virtual ObjectVersion publish(PersistedVersion v) = 0;
 
   // DeleteObject semantics: without a version id, unversioned → remove the key; enabled →
   // add a delete marker; suspended → replace the "null" version with a null delete marker.
   // With a version id → remove that version permanently. Durable before it returns.
-  virtual tl::expected<DeleteResult, StoreError> deleteObject(const std::string& bucket, const std::string& key,
-                                                              const std::optional<std::string>& version_id) = 0;
+  virtual tl::expected<DeleteResult, StoreError> deleteObject(
+      const std::string& bucket, const std::string& key,
+      const std::optional<std::string>& version_id) = 0;
 
-  virtual tl::expected<ListResult, StoreError> list(const std::string& bucket, const ListParams& p) const = 0;
-  virtual tl::expected<VersionListResult, StoreError> listVersions(const std::string& bucket,
-                                                                   const VersionListParams& p) const = 0;
+  virtual tl::expected<ListResult, StoreError> list(const std::string& bucket,
+                                                    const ListParams& p) const = 0;
+  virtual tl::expected<VersionListResult, StoreError> listVersions(
+      const std::string& bucket, const VersionListParams& p) const = 0;
 };
 
 // Writes `bytes` to `path` durably: temp file in the same directory, fsync, rename, fsync the

@@ -63,7 +63,9 @@ std::optional<std::string> bytesFromJson(const json& j) {
   return out;
 }
 
-std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n"; }
+std::string dump(const json& j) {
+  return j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+}
 
 // Field readers that never throw: nullopt when absent or of another type.
 const json* field(const json& obj, const char* name) {
@@ -83,7 +85,8 @@ std::optional<uint64_t> unsignedField(const json& obj, const char* name) {
 std::optional<int64_t> integerField(const json& obj, const char* name) {
   const json* f = field(obj, name);
   if (f == nullptr || !f->is_number_integer()) return std::nullopt;
-  if (f->is_number_unsigned() && f->get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) return std::nullopt;
+  if (f->is_number_unsigned() && f->get<uint64_t>() > static_cast<uint64_t>(INT64_MAX))
+    return std::nullopt;
   return f->get<int64_t>();
 }
 std::optional<bool> boolField(const json& obj, const char* name) {
@@ -98,7 +101,8 @@ tl::expected<json, std::string> parseObject(std::string_view text) {
   if (!j.is_object()) return tl::unexpected(std::string("not a JSON object"));
   const std::optional<uint64_t> format = unsignedField(j, "format");
   if (!format) return tl::unexpected(std::string("no \"format\" field"));
-  if (*format != kStoreFormat) return tl::unexpected("unsupported format " + std::to_string(*format));
+  if (*format != kStoreFormat)
+    return tl::unexpected("unsupported format " + std::to_string(*format));
   return j;
 }
 
@@ -182,7 +186,8 @@ std::optional<uint64_t> parseSeqStem(std::string_view stem) {
 
 std::string encodeVersionMeta(const ObjectVersion& v) {
   json headers = json::array();
-  for (const policies::Header& h : v.headers) headers.push_back(json::array({bytesToJson(h.name), bytesToJson(h.value)}));
+  for (const policies::Header& h : v.headers)
+    headers.push_back(json::array({bytesToJson(h.name), bytesToJson(h.value)}));
   json j = {{"format", kStoreFormat},
             {"key", bytesToJson(v.key)},
             {"version_id", v.version_id},
@@ -212,7 +217,8 @@ tl::expected<ObjectVersion, std::string> decodeVersionMeta(std::string_view text
   auto size = unsignedField(j, "size");
   auto etag = stringField(j, "etag");
   auto modified = integerField(j, "last_modified_ms");
-  if (!seq || !marker || !size || !etag || !modified) return tl::unexpected(std::string("missing field"));
+  if (!seq || !marker || !size || !etag || !modified)
+    return tl::unexpected(std::string("missing field"));
   if (v.version_id != kNullVersionId && versionIdSeq(v.version_id) != *seq) {
     return tl::unexpected(std::string("\"version_id\" does not match \"seq\""));
   }
@@ -222,7 +228,8 @@ tl::expected<ObjectVersion, std::string> decodeVersionMeta(std::string_view text
   v.etag = std::move(*etag);
   v.last_modified_ms = *modified;
   const json* headers = field(j, "headers");
-  if (headers == nullptr || !headers->is_array()) return tl::unexpected(std::string("bad \"headers\""));
+  if (headers == nullptr || !headers->is_array())
+    return tl::unexpected(std::string("bad \"headers\""));
   for (const json& h : *headers) {
     if (!h.is_array() || h.size() != 2) return tl::unexpected(std::string("bad \"headers\""));
     auto name = bytesFromJson(h[0]);
@@ -234,7 +241,8 @@ tl::expected<ObjectVersion, std::string> decodeVersionMeta(std::string_view text
 }
 
 std::string encodeBucketRecord(const BucketRecord& b) {
-  const std::string_view state = b.versioning == Versioning::Unversioned ? "Unversioned" : toString(b.versioning);
+  const std::string_view state =
+      b.versioning == Versioning::Unversioned ? "Unversioned" : toString(b.versioning);
   json j = {{"format", kStoreFormat},
             {"name", b.info.name},
             {"created_ms", b.info.created_ms},

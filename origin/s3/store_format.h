@@ -41,7 +41,8 @@ struct BucketRecord {
   BucketInfo info;
   Versioning versioning = Versioning::Unversioned;
   bool operator==(const BucketRecord& o) const {
-    return info.name == o.info.name && info.created_ms == o.info.created_ms && versioning == o.versioning;
+    return info.name == o.info.name && info.created_ms == o.info.created_ms &&
+           versioning == o.versioning;
   }
 };
 std::string encodeBucketRecord(const BucketRecord& b);

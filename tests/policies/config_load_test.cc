@@ -119,7 +119,14 @@ TEST(ConfigLoad, ExampleConfigLoads) {
   EXPECT_EQ(c.edge.listen, (std::vector<ListenAddress>{{"127.0.0.1", 8080}}));
   EXPECT_EQ(c.edge.admin_listen, (ListenAddress{"127.0.0.1", 8090}));
   EXPECT_EQ(c.edge.pop_name, "EMU50-C1");
-  EXPECT_EQ(c.edge.origin_address_overrides.at("site.origin.test"), (ListenAddress{"127.0.0.1", 8081}));
+  EXPECT_EQ(c.edge.origin_address_overrides.at("site.s3.us-east-1.amazonaws.com"),
+            (ListenAddress{"127.0.0.1", 8081}));
+  const Origin* site = c.findOrigin("site");
+  ASSERT_NE(site, nullptr);
+  EXPECT_TRUE(site->is_s3);
+  EXPECT_EQ(c.origin_access_controls.at(site->origin_access_control_id).signing_behavior,
+            SigningBehavior::Always);
+  ASSERT_TRUE(c.edge.origin_access_credentials);  // the demo key of conf/s3-origin.json
   EXPECT_EQ(c.edge.origin_address_overrides.at("api.origin.test"), (ListenAddress{"127.0.0.1", 8082}));
   EXPECT_EQ(c.distribution.default_root_object, "index.html");
   EXPECT_EQ(c.distribution.default_behavior.cache_policy_id, kOptimized);

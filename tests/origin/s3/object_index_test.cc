@@ -10,7 +10,8 @@
 namespace edge::s3 {
 namespace {
 
-ObjectVersion version(const std::string& key, uint64_t seq, bool marker = false, bool null_id = false) {
+ObjectVersion version(const std::string& key, uint64_t seq, bool marker = false,
+                      bool null_id = false) {
   ObjectVersion v;
   v.key = key;
   v.seq = seq;
@@ -32,7 +33,8 @@ std::string render(const ListResult& r) {
   std::string out;
   for (size_t i = 0; i < r.contents.size(); ++i) out += (i ? "," : "") + r.contents[i].key;
   out += "|";
-  for (size_t i = 0; i < r.common_prefixes.size(); ++i) out += (i ? "," : "") + r.common_prefixes[i];
+  for (size_t i = 0; i < r.common_prefixes.size(); ++i)
+    out += (i ? "," : "") + r.common_prefixes[i];
   if (r.truncated) out += "|T";
   return out;
 }
@@ -49,9 +51,20 @@ void PrintTo(const ListCase& c, std::ostream* os) { *os << c.name; }
 
 class ListTable : public ::testing::TestWithParam<ListCase> {};
 
-const std::vector<std::string> kKeys = {"a",         "a/1",       "a/2",   "a/b/1",      "a/b/2", "b",
-                                        "photos/2006/jan/x", "photos/2006/feb/y", "photos/2007/z",
-                                        "photos/index.html", "z/", "z//", "é", "日本"};
+const std::vector<std::string> kKeys = {"a",
+                                        "a/1",
+                                        "a/2",
+                                        "a/b/1",
+                                        "a/b/2",
+                                        "b",
+                                        "photos/2006/jan/x",
+                                        "photos/2006/feb/y",
+                                        "photos/2007/z",
+                                        "photos/index.html",
+                                        "z/",
+                                        "z//",
+                                        "é",
+                                        "日本"};
 
 TEST_P(ListTable, Matches) {
   const ListCase& c = GetParam();
@@ -64,10 +77,12 @@ INSTANTIATE_TEST_SUITE_P(
     ObjectIndex, ListTable,
     ::testing::Values(
         ListCase{"all", "", "", 1000, "",
-                 "a,a/1,a/2,a/b/1,a/b/2,b,photos/2006/feb/y,photos/2006/jan/x,photos/2007/z,photos/index.html,z/,z//,"
+                 "a,a/1,a/2,a/b/1,a/b/2,b,photos/2006/feb/y,photos/2006/jan/x,photos/2007/z,photos/"
+                 "index.html,z/,z//,"
                  "é,日本|"},
         ListCase{"delimiter", "", "/", 1000, "", "a,b,é,日本|a/,photos/,z/"},
-        ListCase{"prefix_and_delimiter", "photos/", "/", 1000, "", "photos/index.html|photos/2006/,photos/2007/"},
+        ListCase{"prefix_and_delimiter", "photos/", "/", 1000, "",
+                 "photos/index.html|photos/2006/,photos/2007/"},
         ListCase{"deeper", "photos/2006/", "/", 1000, "", "|photos/2006/feb/,photos/2006/jan/"},
         ListCase{"prefix_only", "a/", "", 1000, "", "a/1,a/2,a/b/1,a/b/2|"},
         ListCase{"prefix_not_ending_in_delimiter", "a", "/", 1000, "", "a|a/"},
@@ -78,11 +93,13 @@ INSTANTIATE_TEST_SUITE_P(
         ListCase{"start_after_key", "", "", 3, "a/2", "a/b/1,a/b/2,b||T"},
         ListCase{"start_after_common_prefix_skips_it", "", "/", 1000, "a/", "b,é,日本|photos/,z/"},
         ListCase{"start_after_inside_common_prefix", "", "/", 1000, "a/b/1", "b,é,日本|photos/,z/"},
-        ListCase{"start_after_before_prefix", "photos/", "", 2, "a", "photos/2006/feb/y,photos/2006/jan/x||T"},
+        ListCase{"start_after_before_prefix", "photos/", "", 2, "a",
+                 "photos/2006/feb/y,photos/2006/jan/x||T"},
         ListCase{"start_after_past_everything", "", "", 1000, "\xf4", "|"},
         ListCase{"no_match", "q", "/", 1000, "", "|"},
-        ListCase{"multichar_delimiter", "", "//", 1000, "", "a,a/1,a/2,a/b/1,a/b/2,b,photos/2006/feb/y,"
-                                                          "photos/2006/jan/x,photos/2007/z,photos/index.html,z/,é,日本|z//"},
+        ListCase{"multichar_delimiter", "", "//", 1000, "",
+                 "a,a/1,a/2,a/b/1,a/b/2,b,photos/2006/feb/y,"
+                 "photos/2006/jan/x,photos/2007/z,photos/index.html,z/,é,日本|z//"},
         ListCase{"unicode_byte_order", "", "", 1000, "z//", "é,日本|"}),
     [](const ::testing::TestParamInfo<ListCase>& i) { return std::string(i.param.name); });
 
@@ -136,7 +153,17 @@ TEST(ObjectIndex, ManyKeysAroundTheLimit) {
     const ListResult r = idx.list(ListParams{"", "", 1000, ""});
     EXPECT_EQ(r.contents.size(), static_cast<size_t>(std::min(n, 1000))) << n;
     EXPECT_EQ(r.truncated, n > 1000) << n;
+    // More than 1000 is taken as 1000, for versions too.
+    EXPECT_EQ(idx.list(ListParams{"", "", 5000, ""}).contents.size(),
+              static_cast<size_t>(std::min(n, 1000)));
+    const VersionListResult rv = idx.listVersions(VersionListParams{"", "", 5000, "", ""});
+    EXPECT_EQ(rv.versions.size(), static_cast<size_t>(std::min(n, 1000)));
+    EXPECT_EQ(rv.truncated, n > 1000);
     if (n == 1001) {
+      const VersionListResult vrest =
+          idx.listVersions({"", "", 1000, rv.next_key_marker, rv.next_version_id_marker});
+      ASSERT_EQ(vrest.versions.size(), 1u);
+      EXPECT_EQ(vrest.versions[0].key, "k01000");
       EXPECT_EQ(r.last_returned, "k00999");
       const ListResult rest = idx.list(ListParams{"", "", 1000, r.last_returned});
       ASSERT_EQ(rest.contents.size(), 1u);
@@ -152,10 +179,12 @@ std::string render(const VersionListResult& r) {
   std::string out;
   for (size_t i = 0; i < r.versions.size(); ++i) {
     const ObjectVersion& v = r.versions[i];
-    out += (i ? "," : "") + v.key + "@" + std::to_string(v.seq) + (v.delete_marker ? "D" : "") + (v.is_latest ? "*" : "");
+    out += (i ? "," : "") + v.key + "@" + std::to_string(v.seq) + (v.delete_marker ? "D" : "") +
+           (v.is_latest ? "*" : "");
   }
   out += "|";
-  for (size_t i = 0; i < r.common_prefixes.size(); ++i) out += (i ? "," : "") + r.common_prefixes[i];
+  for (size_t i = 0; i < r.common_prefixes.size(); ++i)
+    out += (i ? "," : "") + r.common_prefixes[i];
   if (r.truncated) out += "|T";
   return out;
 }
@@ -197,7 +226,8 @@ TEST(ObjectIndex, VersionMarkersContinueInsideAKey) {
   EXPECT_EQ(r.next_key_marker, "");
   EXPECT_EQ(r.next_version_id_marker, "");
   // A version id marker of a version deleted since still positions by its seq.
-  EXPECT_EQ(render(idx.listVersions({"", "", 1000, "a", makeVersionId(5)})), "a@4,a@1,b@5*,b@2,d/1@3*,d/2@7D*|");
+  EXPECT_EQ(render(idx.listVersions({"", "", 1000, "a", makeVersionId(5)})),
+            "a@4,a@1,b@5*,b@2,d/1@3*,d/2@7D*|");
 }
 
 TEST(ObjectIndex, VersionPagingWithCommonPrefixes) {
@@ -253,17 +283,21 @@ TEST(ObjectIndex, ListMatchesBruteForce) {
   }
   for (int q = 0; q < 300; ++q) {
     ListParams p;
-    for (int j = 0, n = static_cast<int>(rng() % 3); j < n; ++j) p.prefix += alphabet[rng() % alphabet.size()];
+    for (int j = 0, n = static_cast<int>(rng() % 3); j < n; ++j)
+      p.prefix += alphabet[rng() % alphabet.size()];
     p.delimiter = rng() % 2 ? "/" : "";
     p.max_keys = 1 + static_cast<int>(rng() % 30);
-    for (int j = 0, n = static_cast<int>(rng() % 4); j < n; ++j) p.start_after += alphabet[rng() % alphabet.size()];
+    for (int j = 0, n = static_cast<int>(rng() % 4); j < n; ++j)
+      p.start_after += alphabet[rng() % alphabet.size()];
     // Brute force: every entry (key or common prefix) in order, deduplicated.
     std::vector<std::pair<std::string, bool>> entries;  // name, is_prefix
     for (const auto& [k, live] : model) {
       if (!live || k.compare(0, p.prefix.size(), p.prefix) != 0) continue;
-      const size_t pos = p.delimiter.empty() ? std::string::npos : k.find(p.delimiter, p.prefix.size());
-      std::pair<std::string, bool> e = pos == std::string::npos ? std::make_pair(k, false)
-                                                                 : std::make_pair(k.substr(0, pos + 1), true);
+      const size_t pos =
+          p.delimiter.empty() ? std::string::npos : k.find(p.delimiter, p.prefix.size());
+      std::pair<std::string, bool> e = pos == std::string::npos
+                                           ? std::make_pair(k, false)
+                                           : std::make_pair(k.substr(0, pos + 1), true);
       if (e.first <= p.start_after) continue;
       if (!entries.empty() && entries.back() == e) continue;
       entries.push_back(e);
@@ -274,10 +308,11 @@ TEST(ObjectIndex, ListMatchesBruteForce) {
       std::string& out = entries[j].second ? exp_cps : exp_keys;
       out += (out.empty() ? "" : ",") + entries[j].first;
     }
-    expected = exp_keys + "|" + exp_cps + (entries.size() > static_cast<size_t>(p.max_keys) ? "|T" : "");
+    expected =
+        exp_keys + "|" + exp_cps + (entries.size() > static_cast<size_t>(p.max_keys) ? "|T" : "");
     ASSERT_EQ(render(idx.list(p)), expected)
-        << "prefix '" << p.prefix << "' delim '" << p.delimiter << "' max " << p.max_keys << " after '"
-        << p.start_after << "'";
+        << "prefix '" << p.prefix << "' delim '" << p.delimiter << "' max " << p.max_keys
+        << " after '" << p.start_after << "'";
   }
 }
 

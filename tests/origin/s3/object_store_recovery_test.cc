@@ -61,7 +61,8 @@ TEST_F(RecoveryTest, LeftoversAreRemovedAndObjectsKept) {
   EXPECT_EQ(get(*s, "site", "index.html"), "hello");
   EXPECT_TRUE(fs::is_empty(bucketDir() + "/tmp"));
   const std::string stem = seqStem(kept_.seq);
-  EXPECT_EQ(namesIn(objectsDir()), (std::vector<std::string>{stem + ".data", stem + ".meta", "README"}));
+  EXPECT_EQ(namesIn(objectsDir()),
+            (std::vector<std::string>{stem + ".data", stem + ".meta", "README"}));
   EXPECT_EQ(namesIn(bucketDir()), (std::vector<std::string>{"bucket.json", "objects", "tmp"}));
   EXPECT_FALSE(fs::exists(dir_.path() + "/buckets/half-made"));
   EXPECT_FALSE(s->hasBucket("half-made"));
@@ -106,8 +107,9 @@ TEST_F(RecoveryTest, ReplacedNullVersionWithoutItsDataIsDropped) {
 
 TEST_F(RecoveryTest, CorruptMetadataRefusesOpenNamingTheFile) {
   const std::string meta = objectsDir() + "/" + seqStem(kept_.seq) + ".meta";
-  for (const std::string& bad : {std::string("{not json"), std::string("[]"), std::string("{\"format\":2}"),
-                                 std::string("{\"format\":1,\"key\":\"k\"}"), std::string("")}) {
+  for (const std::string& bad :
+       {std::string("{not json"), std::string("[]"), std::string("{\"format\":2}"),
+        std::string("{\"format\":1,\"key\":\"k\"}"), std::string("")}) {
     writeFile(meta, bad);
     auto s = ObjectStore::open(dir_.path());
     ASSERT_FALSE(s) << bad;
@@ -135,6 +137,16 @@ TEST_F(RecoveryTest, CorruptBucketRecordRefusesOpenNamingTheFile) {
   EXPECT_NE(s.error().find(bucketDir() + "/bucket.json"), std::string::npos) << s.error();
 }
 
+TEST_F(RecoveryTest, OneStorePerDirectory) {
+  auto first = openStore(dir_.path());
+  ASSERT_TRUE(first);
+  auto second = ObjectStore::open(dir_.path());
+  ASSERT_FALSE(second);
+  EXPECT_NE(second.error().find("in use"), std::string::npos) << second.error();
+  first.reset();
+  EXPECT_TRUE(ObjectStore::open(dir_.path()));
+}
+
 // ---- store_format ----
 
 TEST(StoreFormat, VersionMetaRoundTripsOddBytes) {
@@ -145,7 +157,8 @@ TEST(StoreFormat, VersionMetaRoundTripsOddBytes) {
   v.size = 5;
   v.etag = "\"5d41402abc4b2a76b9719d911017c592\"";
   v.last_modified_ms = 1'700'000'000'123;
-  v.headers = {{"content-type", "text/plain"}, {"x-amz-meta-raw", std::string("\x80\xff\x01 ok", 6)},
+  v.headers = {{"content-type", "text/plain"},
+               {"x-amz-meta-raw", std::string("\x80\xff\x01 ok", 6)},
                {"x-amz-meta-raw", ""}};
   auto back = decodeVersionMeta(encodeVersionMeta(v));
   ASSERT_TRUE(back) << back.error();
@@ -174,8 +187,10 @@ TEST(StoreFormat, BucketRecordRoundTrip) {
   auto back = decodeBucketRecord(encodeBucketRecord(b));
   ASSERT_TRUE(back);
   EXPECT_TRUE(*back == b);
-  EXPECT_FALSE(decodeBucketRecord("{\"format\":1,\"name\":\"Bad_Name\",\"created_ms\":1,\"versioning\":\"Enabled\"}"));
-  EXPECT_FALSE(decodeBucketRecord("{\"format\":1,\"name\":\"good\",\"created_ms\":1,\"versioning\":\"On\"}"));
+  EXPECT_FALSE(decodeBucketRecord(
+      "{\"format\":1,\"name\":\"Bad_Name\",\"created_ms\":1,\"versioning\":\"Enabled\"}"));
+  EXPECT_FALSE(decodeBucketRecord(
+      "{\"format\":1,\"name\":\"good\",\"created_ms\":1,\"versioning\":\"On\"}"));
 }
 
 TEST(StoreFormat, Utf8Validation) {

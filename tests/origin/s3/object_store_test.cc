@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <filesystem>
 
 #include "origin/s3/store_format.h"
@@ -72,8 +77,8 @@ TEST_F(ObjectStoreTest, BucketsCreateListDelete) {
 }
 
 TEST_F(ObjectStoreTest, BucketNameRules) {
-  for (const char* bad : {"ab", "", "Photos", "a_b", "-ab", "ab-", ".ab", "a..b", "192.168.1.1", "xn--abc",
-                          "sthree-x", "abc-s3alias", "abc--ol-s3", "a b"}) {
+  for (const char* bad : {"ab", "", "Photos", "a_b", "-ab", "ab-", ".ab", "a..b", "192.168.1.1",
+                          "xn--abc", "sthree-x", "abc-s3alias", "abc--ol-s3", "a b"}) {
     EXPECT_EQ(store_->createBucket(bad).error(), StoreError::InvalidBucketName) << bad;
   }
   EXPECT_EQ(store_->createBucket(std::string(64, 'a')).error(), StoreError::InvalidBucketName);
@@ -102,7 +107,8 @@ TEST_F(ObjectStoreTest, VersioningStateIsDurableAndOneWay) {
   EXPECT_EQ(*store_->versioning("photos"), Versioning::Unversioned);
   EXPECT_EQ(store_->versioning("nope").error(), StoreError::NoSuchBucket);
   EXPECT_EQ(store_->setVersioning("nope", Versioning::Enabled).error(), StoreError::NoSuchBucket);
-  EXPECT_EQ(store_->setVersioning("photos", Versioning::Unversioned).error(), StoreError::InvalidArgument);
+  EXPECT_EQ(store_->setVersioning("photos", Versioning::Unversioned).error(),
+            StoreError::InvalidArgument);
   ASSERT_TRUE(store_->setVersioning("photos", Versioning::Enabled));
   reopen();
   EXPECT_EQ(*store_->versioning("photos"), Versioning::Enabled);
@@ -153,8 +159,9 @@ TEST_F(ObjectStoreTest, EmptyObjectHasTheEmptyMd5) {
 }
 
 TEST_F(ObjectStoreTest, UnusualKeys) {
-  const std::vector<std::string> odd = {"a/b/c.txt", "/leading", "with space", "..", "../../etc/passwd",
-                                        "日本語/ファイル", "emoji 🎉", "trailing/", "a//b", std::string(1024, 'k')};
+  const std::vector<std::string> odd = {
+      "a/b/c.txt",       "/leading", "with space", "..",   "../../etc/passwd",
+      "日本語/ファイル", "emoji 🎉",  "trailing/",  "a//b", std::string(1024, 'k')};
   for (const std::string& k : odd) ASSERT_TRUE(put(*store_, "photos", k, "body of " + k)) << k;
   reopen();
   for (const std::string& k : odd) EXPECT_EQ(get(*store_, "photos", k), "body of " + k) << k;
@@ -162,11 +169,13 @@ TEST_F(ObjectStoreTest, UnusualKeys) {
 }
 
 TEST_F(ObjectStoreTest, KeyErrors) {
-  EXPECT_EQ(store_->beginUpload("photos", std::string(1025, 'k')).error(), StoreError::KeyTooLongError);
+  EXPECT_EQ(store_->beginUpload("photos", std::string(1025, 'k')).error(),
+            StoreError::KeyTooLongError);
   EXPECT_EQ(store_->beginUpload("photos", "").error(), StoreError::InvalidArgument);
   EXPECT_EQ(store_->beginUpload("photos", "bad\xff utf8").error(), StoreError::InvalidArgument);
   EXPECT_EQ(store_->beginUpload("nope", "k").error(), StoreError::NoSuchBucket);
-  EXPECT_EQ(store_->lookup("photos", std::string(1025, 'k'), std::nullopt).error(), StoreError::KeyTooLongError);
+  EXPECT_EQ(store_->lookup("photos", std::string(1025, 'k'), std::nullopt).error(),
+            StoreError::KeyTooLongError);
   EXPECT_EQ(store_->lookup("photos", "", std::nullopt).error(), StoreError::InvalidArgument);
   EXPECT_EQ(store_->lookup("nope", "k", std::nullopt).error(), StoreError::NoSuchBucket);
   EXPECT_EQ(store_->lookup("photos", "missing", std::nullopt).error(), StoreError::NoSuchKey);
@@ -198,6 +207,73 @@ TEST_F(ObjectStoreTest, PersistedButUnpublishedIsInvisibleUntilPublish) {
   EXPECT_EQ(get(*store_, "photos", "k"), "v1");
 }
 
+TEST_F(ObjectStoreTest, PublishIntoADeletedOrRecreatedBucketAddsNothing) {
+  ASSERT_TRUE(store_->createBucket("gone"));
+  auto p = testing::persistObject(*store_, "gone", "k", "v");
+  ASSERT_TRUE(p);
+  ASSERT_TRUE(store_->deleteBucket("gone"));  // empty: the version is not published yet
+  ASSERT_TRUE(store_->createBucket("gone"));
+  const ObjectVersion v = store_->publish(std::move(*p));
+  EXPECT_FALSE(v.is_latest);
+  EXPECT_EQ(store_->lookup("gone", "k", std::nullopt).error(), StoreError::NoSuchKey);
+  EXPECT_TRUE(store_->deleteBucket("gone"));
+  // An upload begun before the delete cannot be persisted into the new bucket either.
+  ASSERT_TRUE(store_->createBucket("gone"));
+  auto up = store_->beginUpload("gone", "k");
+  ASSERT_TRUE(up);
+  ASSERT_TRUE(store_->deleteBucket("gone"));
+  ASSERT_TRUE(store_->createBucket("gone"));
+  ASSERT_TRUE((*up)->write("x", 1));
+  EXPECT_EQ(store_->persist(std::move(*up), {}).error(), StoreError::InternalError);
+  EXPECT_TRUE(std::filesystem::is_empty(dir_.path() + "/buckets/gone/objects"));
+}
+
+// A write that fails (here: past RLIMIT_FSIZE, as a full disk would) spoils the upload: persist
+// refuses it and nothing is left behind. Run in a child so the limit does not touch the runner.
+TEST_F(ObjectStoreTest, FailedWriteSpoilsTheUpload) {
+  store_.reset();
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::signal(SIGXFSZ, SIG_IGN);
+    rlimit lim{64 * 1024, 64 * 1024};
+    if (::setrlimit(RLIMIT_FSIZE, &lim) != 0) _exit(10);
+    auto s = ObjectStore::open(dir_.path());
+    if (!s) _exit(11);
+    auto up = (*s)->beginUpload("photos", "big");
+    if (!up) _exit(12);
+    const std::string chunk(16 * 1024, 'x');
+    bool failed = false;
+    for (int i = 0; i < 8 && !failed; ++i) failed = !(*up)->write(chunk.data(), chunk.size());
+    if (!failed) _exit(13);
+    if ((*up)->write("y", 1)) _exit(14);  // stays failed
+    auto p = (*s)->persist(std::move(*up), {});
+    if (p || p.error() != StoreError::InternalError) _exit(15);
+    if ((*s)->lookup("photos", "big", std::nullopt).error() != StoreError::NoSuchKey) _exit(16);
+    _exit(0);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "child step failed (see the _exit codes)";
+  reopen();
+  EXPECT_EQ(store_->lookup("photos", "big", std::nullopt).error(), StoreError::NoSuchKey);
+  EXPECT_TRUE(std::filesystem::is_empty(dir_.path() + "/buckets/photos/tmp"));
+  EXPECT_TRUE(std::filesystem::is_empty(dir_.path() + "/buckets/photos/objects"));
+}
+
+TEST_F(ObjectStoreTest, ListParameterErrors) {
+  EXPECT_EQ(store_->list("photos", ListParams{"", "", -1, ""}).error(),
+            StoreError::InvalidArgument);
+  EXPECT_EQ(store_->listVersions("photos", VersionListParams{"", "", -1, "", ""}).error(),
+            StoreError::InvalidArgument);
+  // A version-id marker needs a key marker, and must be an id.
+  EXPECT_EQ(store_->listVersions("photos", VersionListParams{"", "", 10, "", "null"}).error(),
+            StoreError::InvalidArgument);
+  EXPECT_EQ(store_->listVersions("photos", VersionListParams{"", "", 10, "k", "bogus"}).error(),
+            StoreError::InvalidArgument);
+  EXPECT_TRUE(store_->listVersions("photos", VersionListParams{"", "", 10, "k", "null"}));
+}
+
 // ---- unversioned ----
 
 TEST_F(ObjectStoreTest, UnversionedPutReplacesAndDeleteRemoves) {
@@ -212,7 +288,8 @@ TEST_F(ObjectStoreTest, UnversionedPutReplacesAndDeleteRemoves) {
   EXPECT_EQ(vs.versions[0].version_id, "null");
   EXPECT_TRUE(vs.versions[0].is_latest);
   EXPECT_EQ(get(*store_, "photos", "k", "null"), "two");
-  EXPECT_EQ(store_->lookup("photos", "k", makeVersionId(v2->seq)).error(), StoreError::NoSuchVersion);
+  EXPECT_EQ(store_->lookup("photos", "k", makeVersionId(v2->seq)).error(),
+            StoreError::NoSuchVersion);
 
   auto d = store_->deleteObject("photos", "k", std::nullopt);
   ASSERT_TRUE(d);
@@ -221,7 +298,8 @@ TEST_F(ObjectStoreTest, UnversionedPutReplacesAndDeleteRemoves) {
   EXPECT_EQ(store_->lookup("photos", "k", std::nullopt).error(), StoreError::NoSuchKey);
   EXPECT_FALSE(std::filesystem::exists(v2->data_path));
   EXPECT_TRUE(versions().versions.empty());
-  EXPECT_TRUE(store_->deleteObject("photos", "k", std::nullopt)) << "deleting a missing key succeeds";
+  EXPECT_TRUE(store_->deleteObject("photos", "k", std::nullopt))
+      << "deleting a missing key succeeds";
   reopen();
   EXPECT_EQ(store_->lookup("photos", "k", std::nullopt).error(), StoreError::NoSuchKey);
 }
@@ -254,10 +332,13 @@ TEST_F(ObjectStoreTest, VersionIdErrors) {
   ASSERT_TRUE(store_->setVersioning("photos", Versioning::Enabled));
   auto v1 = put(*store_, "photos", "k", "one");
   ASSERT_TRUE(v1);
-  EXPECT_EQ(store_->lookup("photos", "k", std::string("not-an-id")).error(), StoreError::InvalidArgument);
+  EXPECT_EQ(store_->lookup("photos", "k", std::string("not-an-id")).error(),
+            StoreError::InvalidArgument);
   EXPECT_EQ(store_->lookup("photos", "k", std::string("")).error(), StoreError::InvalidArgument);
-  EXPECT_EQ(store_->deleteObject("photos", "k", std::string("bad id!")).error(), StoreError::InvalidArgument);
-  EXPECT_EQ(store_->lookup("photos", "k", makeVersionId(v1->seq + 1000)).error(), StoreError::NoSuchVersion);
+  EXPECT_EQ(store_->deleteObject("photos", "k", std::string("bad id!")).error(),
+            StoreError::InvalidArgument);
+  EXPECT_EQ(store_->lookup("photos", "k", makeVersionId(v1->seq + 1000)).error(),
+            StoreError::NoSuchVersion);
   EXPECT_EQ(store_->lookup("photos", "k", std::string("null")).error(), StoreError::NoSuchVersion);
   EXPECT_EQ(store_->lookup("photos", "other", v1->version_id).error(), StoreError::NoSuchVersion);
   // Same seq, different random part: not that version.
@@ -283,14 +364,16 @@ TEST_F(ObjectStoreTest, RecoverAnObjectDeletedByMistake) {
   ASSERT_EQ(d->version_id.size(), 32u);
 
   ObjectVersion marker;
-  EXPECT_EQ(store_->lookup("photos", "index.html", std::nullopt, &marker).error(), StoreError::NoSuchKey);
+  EXPECT_EQ(store_->lookup("photos", "index.html", std::nullopt, &marker).error(),
+            StoreError::NoSuchKey);
   EXPECT_TRUE(marker.delete_marker);
   EXPECT_TRUE(marker.is_latest);
   EXPECT_EQ(marker.version_id, d->version_id);
   EXPECT_TRUE(keys().empty()) << "ListObjects hides a key whose current version is a marker";
 
   ObjectVersion marker2;
-  EXPECT_EQ(store_->lookup("photos", "index.html", d->version_id, &marker2).error(), StoreError::MethodNotAllowed);
+  EXPECT_EQ(store_->lookup("photos", "index.html", d->version_id, &marker2).error(),
+            StoreError::MethodNotAllowed);
   EXPECT_TRUE(marker2.delete_marker);
   // The old version is still readable by id.
   EXPECT_EQ(get(*store_, "photos", "index.html", v2->version_id), "<h1>v2</h1>");
@@ -404,7 +487,8 @@ TEST_F(ObjectStoreTest, ReopenRebuildsTheSameIndex) {
   ASSERT_TRUE(put(*store_, "photos", "plain", "p"));
   ASSERT_TRUE(store_->setVersioning("photos", Versioning::Enabled));
   for (int i = 0; i < 20; ++i) {
-    ASSERT_TRUE(put(*store_, "photos", "dir/k" + std::to_string(i % 7), std::string(static_cast<size_t>(i), 'x'),
+    ASSERT_TRUE(put(*store_, "photos", "dir/k" + std::to_string(i % 7),
+                    std::string(static_cast<size_t>(i), 'x'),
                     {{"x-amz-meta-i", std::to_string(i)}}));
     if (i % 5 == 0) {
       ASSERT_TRUE(store_->deleteObject("photos", "dir/k" + std::to_string(i % 3), std::nullopt));

@@ -61,8 +61,10 @@ inline std::unique_ptr<ObjectStore> openStore(const std::string& dir) {
 }
 
 // begin + write + persist; the version is durable but not published.
-inline tl::expected<PersistedVersion, StoreError> persistObject(ObjectStore& store, const std::string& bucket,
-                                                                const std::string& key, const std::string& body,
+inline tl::expected<PersistedVersion, StoreError> persistObject(ObjectStore& store,
+                                                                const std::string& bucket,
+                                                                const std::string& key,
+                                                                const std::string& body,
                                                                 policies::HeaderList headers = {}) {
   auto up = store.beginUpload(bucket, key);
   if (!up) return tl::unexpected(up.error());

@@ -9,11 +9,13 @@ namespace {
 
 TEST(VersionId, CarriesItsSeqAndIsUrlSafe) {
   std::set<std::string> seen;
-  for (uint64_t seq : {0ULL, 1ULL, 2ULL, 3ULL, 1000ULL, 0xffffffffULL, ~0ULL, 0x8000000000000000ULL}) {
+  for (uint64_t seq :
+       {0ULL, 1ULL, 2ULL, 3ULL, 1000ULL, 0xffffffffULL, ~0ULL, 0x8000000000000000ULL}) {
     const std::string id = makeVersionId(seq);
     EXPECT_EQ(id.size(), 32u);
-    EXPECT_EQ(id.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
-              std::string::npos)
+    EXPECT_EQ(
+        id.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
+        std::string::npos)
         << id;
     EXPECT_EQ(versionIdSeq(id), seq) << id;
     EXPECT_TRUE(isValidVersionId(id));
