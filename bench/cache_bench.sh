@@ -49,12 +49,11 @@ TRAFFIC_SERVER=${TRAFFIC_SERVER:-traffic_server}
 OUT=${OUT:-}
 KEEP=${KEEP:-0}
 
-say() { echo "cache_bench: $*" >&2; }
-die() { say "$*"; exit 1; }
+BENCH=cache_bench
+# shellcheck source=bench/lib.sh
+. "$root/bench/lib.sh"   # spawn/stop/cleanup, pinning, free ports, CPU accounting, rotation
 
-for tool in nginx wrk taskset setsid curl ss awk; do
-  command -v "$tool" >/dev/null || die "$tool missing (scripts/setup.sh installs it)"
-done
+need_tools nginx wrk taskset setsid curl ss awk
 for p in $PROXIES; do
   case $p in edged|nginx|varnish|ats) ;; *) die "unknown proxy '$p' in PROXIES (edged nginx varnish ats)";; esac
 done
@@ -66,68 +65,13 @@ if [[ " $PROXIES " == *" edged "* ]]; then
   [ -x "$EDGED" ] || die "EDGED=$EDGED is not executable"
 fi
 
-# Other servers of the same kinds (not ours) are only reported: they take no part, but a busy one
-# would take CPU from the runs.
-for n in nginx varnishd traffic_server edged; do
-  others=$(pgrep -x "$n" | tr '\n' ' ' || true)
-  [ -z "$others" ] || say "note: $n processes not started by this bench are running (pids $others)"
-done
+note_others nginx varnishd traffic_server edged
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ------------------------------------------------------------------ processes and cleanup
-run="$(mktemp -d /dev/shm/edged-cache-bench.XXXXXX)"
-chmod 755 "$run"     # nginx workers run as nobody, varnish as vcache, ATS as trafficserver
-mkdir -p "$run/pids" "$run/raw" "$run/tmp"
-started=()
-spawn() {  # spawn CPU NAME cmd...: own session (process group), pinned, output to $run/NAME.log
-  local cpu=$1 name=$2; shift 2
-  setsid taskset -c "$cpu" "$@" >"$run/$name.log" 2>&1 </dev/null &
-  echo $! >"$run/pids/$name"
-  started+=("$name")
-}
-session_pids() { local pid; pid=$(cat "$run/pids/$1" 2>/dev/null) || return 0; ps -o pid= -s "$pid" 2>/dev/null || true; }
-stop() {  # TERM the session we created for NAME, then KILL whatever is left of it
-  local name=$1 pid i p
-  pid=$(cat "$run/pids/$name" 2>/dev/null) || return 0
-  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-  for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  for p in $pid $(ps -o pid= -s "$pid" 2>/dev/null); do kill -KILL "$p" 2>/dev/null || true; done
-  wait "$pid" 2>/dev/null || true
-  rm -f "$run/pids/$name"
-}
-cleaned=0
-cleanup() {
-  [ "$cleaned" = 1 ] && return 0; cleaned=1
-  local n
-  for n in "${started[@]}"; do stop "$n"; done
-  if [ -n "$OUT" ]; then mkdir -p "$OUT"; cp -r "$run"/results.tsv "$run"/table.md "$run"/raw "$run"/*.log "$OUT"/ 2>/dev/null || true; fi
-  if [ "$KEEP" = 1 ]; then say "kept $run"; else rm -rf "$run"; fi
-}
-trap cleanup EXIT
-trap 'say interrupted; exit 130' INT TERM
-ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-
-repin() {  # every thread of NAME's session onto CPU (ATS re-binds its threads via hwloc)
-  local p; for p in $(session_pids "$1"); do taskset -a -p -c "$2" "$p" >/dev/null 2>&1 || true; done
-}
-affinity() {  # "N threads, all on CPU c" or the count that is not
-  local p t n=0 bad=0 cpus
-  for p in $(session_pids "$1"); do
-    for t in /proc/$p/task/*; do
-      n=$((n + 1)); cpus=$(awk '/Cpus_allowed_list/ {print $2}' "$t/status" 2>/dev/null || true)
-      [ "$cpus" = "$2" ] || bad=$((bad + 1))
-    done
-  done
-  if [ "$bad" = 0 ]; then echo "$n threads, all on CPU $2"; else echo "$n threads, $bad NOT on CPU $2"; fi
-}
+bench_init edged-cache-bench   # varnish runs as vcache, ATS as trafficserver: $run is 755
 
 # ------------------------------------------------------------------ ports (first free from BASE_PORT)
-taken=" "
-free_port() {  # sets $got to the first port >= $1 that nobody listens on and we did not take yet
-  got=$1
-  while ss -Hltn "sport = :$got" 2>/dev/null | grep -q . || [[ "$taken" == *" $got "* ]]; do got=$((got + 1)); done
-  taken+="$got "
-}
 free_port "$BASE_PORT"; ORIGIN_PORT=$got
 declare -A PORT
 for p in edged nginx varnish ats; do free_port $((BASE_PORT + 1)); PORT[$p]=$got; done
@@ -150,16 +94,6 @@ render "$conf/nginx-origin.conf" "$run/origin.conf" "$ORIGIN_PORT"
 spawn "$ORIGIN_CPU" origin nginx -p "$run" -e "$run/origin.err" -c "$run/origin.conf"
 origin_count() {  # the origin's request counter (the call itself adds 1)
   curl -s --max-time 2 "http://127.0.0.1:$ORIGIN_PORT/__status" | awk 'NR == 3 {print $3}'
-}
-wait_ok() {  # wait_ok PORT PATH NAME: up to 20 s for a 200; fails early if NAME's process died
-  local i code
-  for i in $(seq 100); do
-    kill -0 "$(cat "$run/pids/$3" 2>/dev/null)" 2>/dev/null || return 1
-    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$1$2" || true)
-    [ "$code" = 200 ] && return 0
-    sleep 0.2
-  done
-  return 1
 }
 wait_ok "$ORIGIN_PORT" /1k.bin origin || { cat "$run"/origin.* >&2; die "origin did not start"; }
 [ -n "$(origin_count)" ] || die "origin /__status (stub_status) does not answer"
@@ -278,12 +212,6 @@ done
 say "origin: $(affinity origin "$ORIGIN_CPU"); wrk: CPU $CLIENT_CPU"
 
 # ------------------------------------------------------------------ measurements
-cpu_ticks() { awk -v c="cpu$1" '$1 == c {t = 0; for (i = 2; i <= 9; i++) t += $i; print t, $5 + $6}' /proc/stat; }
-proc_ticks() {  # utime+stime (clock ticks) of every process in NAME's session
-  local q; for q in $(session_pids "$1"); do sed 's/.*) //' "/proc/$q/stat" 2>/dev/null || true; done | awk '{t += $12 + $13} END {print t + 0}'
-}
-CLK_TCK=$(getconf CLK_TCK)
-busy() { awk -v a="$1" -v b="$2" 'BEGIN {split(a, x, " "); split(b, y, " "); dt = y[1] - x[1]; di = y[2] - x[2]; printf "%.0f", (dt > 0 ? 100 * (dt - di) / dt : 0)}'; }
 results="$run/results.tsv"
 printf 'phase\tsize\tproxy\trep\trps\tp99_ms\tp50_ms\trequests\terrors\torigin_fetches\tserver_cpu_pct\tclient_cpu_pct\tproxy_cpu_pct\n' >"$results"
 measure() {  # measure PHASE SIZE PROXY REP
@@ -304,16 +232,14 @@ measure() {  # measure PHASE SIZE PROXY REP
   local rps=NA p50_us=0 p99_us=0 reqs=0 errors=0 dur_us bytes status_errors
   if [ -n "$line" ]; then eval "${line#RESULT }"; else errors=NA; fi
   local sc cc own; sc=$(busy "$s0" "$s1"); cc=$(busy "$c0" "$c1")
-  own=$(awk -v a="$k0" -v b="$k1" -v ms="$(((t1 - t0) / 1000000))" -v hz="$CLK_TCK" 'BEGIN {printf "%.0f", (ms > 0 ? 100 * (b - a) / hz / (ms / 1000) : 0)}')
+  own=$(awk -v a="$k0" -v b="$k1" -v ms="$(((t1 - t0) / 1000000))" -v hz="$CLK_TCK" 'BEGIN {split(a, x, " "); split(b, y, " ")
+    printf "%.0f", (ms > 0 ? 100 * ((y[1] - x[1]) + (y[2] - x[2])) / hz / (ms / 1000) : 0)}')
   local p99 p50; p99=$(awk -v u="$p99_us" 'BEGIN {printf "%.3f", u / 1000}'); p50=$(awk -v u="$p50_us" 'BEGIN {printf "%.3f", u / 1000}')
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$phase" "$size" "$p" "$rep" "$rps" "$p99" "$p50" \
     "$reqs" "$errors" "$((o1 - o0 - 1))" "$sc" "$cc" "$own" >>"$results"
   say "rep $rep $phase $size $(printf '%-7s' "$p") $rps req/s, p99 $p99 ms, errors $errors, origin fetches $((o1 - o0 - 1))/$reqs, cpu$SERVER_CPU $sc% ($p itself $own%) cpu$CLIENT_CPU $cc%"
 }
-rotated() {  # rotated K: the active proxies, rotated left by K
-  local n=${#active[@]} i
-  for i in $(seq 0 $((n - 1))); do echo "${active[$(((i + $1) % n))]}"; done
-}
+rotated() { rotate "$1" "${active[@]}"; }  # the active proxies, rotated left by K
 nsizes=$(wc -w <<<"$SIZES"); [ "$MISS" = 1 ] && nsizes=$((nsizes + $(wc -w <<<"$MISS_SIZES")))
 say "${#active[@]} proxies x $nsizes sizes x $REPS reps x ${DUR}s: about $(( ${#active[@]} * nsizes * REPS * (DUR + 1) / 60 + 1 )) min"
 for rep in $(seq "$REPS"); do

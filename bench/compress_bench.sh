@@ -59,12 +59,11 @@ PERF_DUR=${PERF_DUR:-3}
 OUT=${OUT:-}
 KEEP=${KEEP:-0}
 
-say() { echo "compress_bench: $*" >&2; }
-die() { say "$*"; exit 1; }
+BENCH=compress_bench
+# shellcheck source=bench/lib.sh
+. "$root/bench/lib.sh"   # spawn/stop/cleanup, pinning, free ports, CPU accounting, rotation
 
-for tool in nginx wrk taskset setsid curl ss awk gzip cmp; do
-  command -v "$tool" >/dev/null || die "$tool missing (scripts/setup.sh installs it)"
-done
+need_tools nginx wrk taskset setsid curl ss awk gzip cmp
 for t in $TARGETS; do
   case $t in edged|nginx|nginx-cached-gz) ;; *) die "unknown target '$t' (edged nginx nginx-cached-gz)";; esac
 done
@@ -79,63 +78,12 @@ if [ -z "${EDGED:-}" ] || [ ! -x "$EDGED" ]; then die "no edged binary: set EDGE
 CORPUS=${CORPUS:-$(dirname "$EDGED")/edged_bench_corpus}
 [ -x "$CORPUS" ] || die "CORPUS=$CORPUS is not executable (the edged_bench_corpus target of the build)"
 
-for n in nginx edged; do
-  others=$(pgrep -x "$n" | tr '\n' ' ' || true)
-  [ -z "$others" ] || say "note: $n processes not started by this bench are running (pids $others)"
-done
+note_others nginx edged
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ------------------------------------------------------------------ processes and cleanup
-run="$(mktemp -d /dev/shm/edged-compress-bench.XXXXXX)"
-chmod 755 "$run"     # nginx workers run as nobody
-mkdir -p "$run/pids" "$run/raw" "$run/tmp"
-started=()
-spawn() {  # spawn CPU NAME cmd...: own session (process group), pinned, output to $run/NAME.log
-  local cpu=$1 name=$2; shift 2
-  setsid taskset -c "$cpu" "$@" >"$run/$name.log" 2>&1 </dev/null &
-  echo $! >"$run/pids/$name"
-  started+=("$name")
-}
-session_pids() { local pid; pid=$(cat "$run/pids/$1" 2>/dev/null) || return 0; ps -o pid= -s "$pid" 2>/dev/null || true; }
-stop() {  # TERM the session we created for NAME, then KILL whatever is left of it
-  local name=$1 pid i p
-  pid=$(cat "$run/pids/$name" 2>/dev/null) || return 0
-  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-  for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  for p in $pid $(ps -o pid= -s "$pid" 2>/dev/null); do kill -KILL "$p" 2>/dev/null || true; done
-  wait "$pid" 2>/dev/null || true
-  rm -f "$run/pids/$name"
-}
-cleaned=0
-cleanup() {
-  [ "$cleaned" = 1 ] && return 0; cleaned=1
-  local n
-  for n in "${started[@]}"; do stop "$n"; done
-  if [ -n "$OUT" ]; then mkdir -p "$OUT"; cp -r "$run"/results.tsv "$run"/table.md "$run"/raw "$run"/*.log "$OUT"/ 2>/dev/null || true; fi
-  if [ "$KEEP" = 1 ]; then say "kept $run"; else rm -rf "$run"; fi
-}
-trap cleanup EXIT
-trap 'say interrupted; exit 130' INT TERM
-ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+bench_init edged-compress-bench
 
-repin() { local p; for p in $(session_pids "$1"); do taskset -a -p -c "$2" "$p" >/dev/null 2>&1 || true; done; }
-affinity() {  # "N threads, all on CPU c" or the count that is not
-  local p t n=0 bad=0 cpus
-  for p in $(session_pids "$1"); do
-    for t in /proc/$p/task/*; do
-      n=$((n + 1)); cpus=$(awk '/Cpus_allowed_list/ {print $2}' "$t/status" 2>/dev/null || true)
-      [ "$cpus" = "$2" ] || bad=$((bad + 1))
-    done
-  done
-  if [ "$bad" = 0 ]; then echo "$n threads, all on CPU $2"; else echo "$n threads, $bad NOT on CPU $2"; fi
-}
-
-taken=" "
-free_port() {  # sets $got to the first port >= $1 that nobody listens on and we did not take yet
-  got=$1
-  while ss -Hltn "sport = :$got" 2>/dev/null | grep -q . || [[ "$taken" == *" $got "* ]]; do got=$((got + 1)); done
-  taken+="$got "
-}
 free_port "$BASE_PORT"; ORIGIN_PORT=$got
 declare -A PORT
 for p in edged nginx; do free_port $((BASE_PORT + 1)); PORT[$p]=$got; done
@@ -169,16 +117,6 @@ gzip_bytes=$(gzip -"$GZIP_LEVEL" -c "$run/www/page.html" | wc -c)
 render "$conf/nginx-compress-origin.conf" "$run/origin.conf" "$ORIGIN_PORT"
 spawn "$ORIGIN_CPU" origin nginx -p "$run" -e "$run/origin.err" -c "$run/origin.conf"
 origin_count() { curl -s --max-time 2 "http://127.0.0.1:$ORIGIN_PORT/__status" | awk 'NR == 3 {print $3}'; }
-wait_ok() {  # wait_ok PORT PATH NAME: up to 20 s for a 200; fails early if NAME's process died
-  local i code
-  for i in $(seq 100); do
-    kill -0 "$(cat "$run/pids/$3" 2>/dev/null)" 2>/dev/null || return 1
-    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$1$2" || true)
-    [ "$code" = 200 ] && return 0
-    sleep 0.2
-  done
-  return 1
-}
 wait_ok "$ORIGIN_PORT" /page.html origin || { cat "$run"/origin.* >&2; die "origin did not start"; }
 [ -n "$(origin_count)" ] || die "origin /__status (stub_status) does not answer"
 say "page: $page_bytes bytes of text/html ($("$CORPUS" html "$PAGE_BYTES" | cmp -s - "$run/www/page.html" && echo deterministic)); gzip -$GZIP_LEVEL: $gzip_bytes bytes"
@@ -243,13 +181,6 @@ done
 say "origin: $(affinity origin "$ORIGIN_CPU"); wrk: CPU $CLIENT_CPU"
 
 # ------------------------------------------------------------------ measurements
-proc_ticks() {  # "utime stime" (clock ticks) summed over every process in NAME's session
-  local q; for q in $(session_pids "$1"); do sed 's/.*) //' "/proc/$q/stat" 2>/dev/null || true; done \
-    | awk '{u += $12; s += $13} END {print u + 0, s + 0}'
-}
-CLK_TCK=$(getconf CLK_TCK)
-cpu_ticks() { awk -v c="cpu$1" '$1 == c {t = 0; for (i = 2; i <= 9; i++) t += $i; print t, $5 + $6}' /proc/stat; }
-busy() { awk -v a="$1" -v b="$2" 'BEGIN {split(a, x, " "); split(b, y, " "); dt = y[1] - x[1]; di = y[2] - x[2]; printf "%.0f", (dt > 0 ? 100 * (dt - di) / dt : 0)}'; }
 results="$run/results.tsv"
 printf 'encoding\ttarget\trep\trps\tp99_ms\trequests\terrors\torigin_fetches\tbytes_per_resp\tproxy_cpu_pct\tcpu_us_per_req\tuser_us_per_req\tserver_cpu_busy_pct\tclient_cpu_busy_pct\n' >"$results"
 measure() {  # measure ENCODING TARGET REP
@@ -281,10 +212,9 @@ measure() {  # measure ENCODING TARGET REP
   say "rep $rep $(printf '%-8s %-15s' "$e" "$t") $rps req/s, p99 $p99 ms, $bpr B/resp, errors $errors, origin fetches $((o1 - o0 - 1))/$reqs, $p CPU $pct% ($cpu us/req, user $usr), cpu$SERVER_CPU $sc% cpu$CLIENT_CPU $cc%"
 }
 targets_for() {  # targets_for ENCODING K: the targets run with ENCODING, rotated left by K
-  local list=() t n i
+  local list=() t
   for t in $TARGETS; do supports "$t" "$1" && list+=("$t"); done
-  n=${#list[@]}; [ "$n" -gt 0 ] || return 0
-  for i in $(seq 0 $((n - 1))); do echo "${list[$(((i + $2) % n))]}"; done
+  rotate "$2" "${list[@]}"
 }
 nruns=0; for e in $ENCODINGS; do nruns=$((nruns + $(targets_for "$e" 0 | wc -l))); done
 say "$nruns runs x $REPS reps x ${DUR}s: about $(( nruns * REPS * (DUR + 2) / 60 + 1 )) min"

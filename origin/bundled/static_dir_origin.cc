@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "engine/server/file_sender.h"
 #include "policies/http_date.h"
 #include "policies/http_types.h"
 
@@ -23,42 +24,6 @@ void sendSimple(engine::Exchange& ex, int status, std::string_view body) {
   ex.sendBody(body.data(), body.size());
   ex.finish();
 }
-
-// Streams one open file to the exchange, pausing while the viewer's output is blocked.
-class FileSender final : public engine::ExchangeHandler {
- public:
-  FileSender(engine::Exchange& ex, int fd, uint64_t size) : ex_(ex), fd_(fd), left_(size) {}
-  ~FileSender() override { ::close(fd_); }
-
-  // Sends until done or blocked. Returns false when the exchange is finished.
-  bool pump() {
-    char buf[64 * 1024];
-    while (left_ > 0 && !ex_.writeBlocked()) {
-      const ssize_t n = ::read(fd_, buf, std::min<uint64_t>(sizeof buf, left_));
-      if (n <= 0) {
-        ex_.abort();  // the file shrank or failed: the viewer must see a truncated body
-        return false;
-      }
-      ex_.sendBody(buf, static_cast<size_t>(n));
-      left_ -= static_cast<uint64_t>(n);
-    }
-    if (left_ == 0) {
-      ex_.finish();
-      return false;
-    }
-    return true;
-  }
-
-  void onRequestBody(const char*, size_t) override {}
-  void onRequestComplete() override {}
-  void onWritable() override { pump(); }
-  void onViewerGone() override {}
-
- private:
-  engine::Exchange& ex_;
-  int fd_;
-  uint64_t left_;
-};
 
 }  // namespace
 
@@ -138,7 +103,7 @@ engine::ExchangeHandlerPtr StaticDirService::onRequest(engine::Exchange& ex) {
     ex.finish();
     return nullptr;
   }
-  auto sender = std::make_unique<FileSender>(ex, fd, size);
+  auto sender = std::make_unique<engine::FileSender>(ex, fd, 0, size);
   if (!sender->pump()) return nullptr;
   return sender;
 }

@@ -3,11 +3,11 @@
 
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <string>
 
 #include "engine/server/http_server.h"
 #include "engine/server/listener.h"
+#include "engine/server/serve_loop.h"
 #include "engine/uv/loop.h"
 #include "origin/bundled/static_dir_origin.h"
 #include "policies/config.h"
@@ -56,25 +56,11 @@ int main(int argc, char** argv) {
   edge::engine::ServerOptions options;
   edge::engine::HttpServer server(loop, service, options);
   if (!server.adopt(*fd)) return 1;
-  struct Signals {
-    uv_signal_t sig_int, sig_term;
-    edge::engine::HttpServer* server;
-  } sigs{};
-  sigs.server = &server;
-  uv_signal_init(loop.raw(), &sigs.sig_int);
-  uv_signal_init(loop.raw(), &sigs.sig_term);
-  sigs.sig_int.data = sigs.sig_term.data = &sigs;
-  auto on_signal = [](uv_signal_t* s, int) {
-    auto* g = static_cast<Signals*>(s->data);
-    uv_close(reinterpret_cast<uv_handle_t*>(&g->sig_int), nullptr);
-    uv_close(reinterpret_cast<uv_handle_t*>(&g->sig_term), nullptr);
-    g->server->beginShutdown([] {});
-  };
-  uv_signal_start(&sigs.sig_int, on_signal, SIGINT);
-  uv_signal_start(&sigs.sig_term, on_signal, SIGTERM);
   std::fprintf(stderr, "edged-static-dir-origin: serving %s on %s\n", opts.root.c_str(), addr->toString().c_str());
-  if (!ready_file.empty()) std::ofstream(ready_file) << addr->toString() << "\n";
-  // Ends when the server has no listener and no connection left and the signals are closed.
-  loop.run();
+  if (!ready_file.empty() && !edge::engine::writeReadyFile(ready_file, addr->toString())) {
+    std::fprintf(stderr, "edged-static-dir-origin: cannot write %s\n", ready_file.c_str());
+    return 1;
+  }
+  edge::engine::serveUntilSignalled(loop, server);
   return 0;
 }

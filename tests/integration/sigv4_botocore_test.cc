@@ -285,19 +285,6 @@ TEST(Sigv4Botocore, WeAcceptWhatBotocoreSigns) {
   }
 }
 
-// Standard base64 (EVP_DecodeBlock counts the '=' padding as zero bytes: dropped here).
-std::string fromBase64(const std::string& text) {
-  std::string out(text.size() / 4 * 3, '\0');
-  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(text.data()),
-                                static_cast<int>(text.size()));
-  EXPECT_GE(n, 0) << text;
-  out.resize(static_cast<size_t>(std::max(n, 0)));
-  const size_t last = text.find_last_not_of('=');
-  const size_t pad = last == std::string::npos ? 0 : text.size() - 1 - last;
-  out.resize(out.size() - std::min(pad, out.size()));
-  return out;
-}
 
 TEST(Sigv4Botocore, BotocoreAwsChunkedTrailerUploadsDecode) {
   std::string payload;
@@ -330,7 +317,7 @@ TEST(Sigv4Botocore, BotocoreAwsChunkedTrailerUploadsDecode) {
     EXPECT_EQ(v->payload, PayloadMode::StreamingUnsignedTrailer);
     EXPECT_EQ(v->trailer_header, "x-amz-checksum-" + algorithm);
     EXPECT_EQ(v->decoded_content_length, payload.size());
-    const std::string wire = fromBase64(out[i]["wire_base64"].get<std::string>());
+    const std::string wire = base64Decode(out[i]["wire_base64"].get<std::string>());
     ASSERT_NE(wire.find("\r\nx-amz-checksum-" + algorithm + ":"), std::string::npos)
         << wire.substr(wire.size() - 80);
     for (int round = 0; round < 5; ++round) {
