@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "engine/server/exchange.h"
+#include "origin/s3/body_cache.h"
 #include "origin/s3/object_store.h"
 #include "origin/s3/s3_config.h"
 #include "origin/s3/s3_errors.h"
@@ -28,6 +29,8 @@ struct ServiceState {
   std::string host_id;       // x-amz-id-2 / <HostId>, fixed per process
   uint64_t request_seq = 0;  // request ids
   uint64_t id_seed = 0;
+  // GetObject's small bodies in memory: objects up to 64 KiB, 64 MiB in all.
+  BodyCache bodies{64 * 1024, 64ull << 20};
 };
 
 // One request, as decoded from its head.

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "engine/server/file_sender.h"
 #include "origin/s3/s3_conditional.h"
 #include "origin/s3/s3_handlers.h"
 #include "policies/http_date.h"
@@ -14,49 +15,6 @@ namespace edge::s3 {
 
 namespace {
 
-// Streams [offset, offset + left) of an open data file, pausing while the viewer is blocked.
-class FileSender final : public engine::ExchangeHandler {
- public:
-  FileSender(engine::Exchange& ex, int fd, uint64_t offset, uint64_t left)
-      : ex_(ex), fd_(fd), offset_(offset), left_(left) {}
-  ~FileSender() override { ::close(fd_); }
-  FileSender(const FileSender&) = delete;
-  FileSender& operator=(const FileSender&) = delete;
-
-  // False when the exchange is finished (or aborted).
-  bool pump() {
-    char buf[64 * 1024];
-    while (left_ > 0 && !ex_.writeBlocked()) {
-      const ssize_t n = ::pread(fd_, buf, std::min<uint64_t>(sizeof buf, left_), static_cast<off_t>(offset_));
-      if (n <= 0) {
-        ex_.abort();  // the file shrank or failed: the viewer must see a truncated body
-        return false;
-      }
-      ex_.sendBody(buf, static_cast<size_t>(n));
-      offset_ += static_cast<uint64_t>(n);
-      left_ -= static_cast<uint64_t>(n);
-    }
-    if (left_ == 0) {
-      ex_.finish();
-      return false;
-    }
-    return true;
-  }
-
-  void onRequestBody(const char*, size_t) override {}
-  void onRequestComplete() override {}
-  void onWritable() override { pump(); }
-  void onViewerGone() override {}
-
- private:
-  engine::Exchange& ex_;
-  int fd_;
-  uint64_t offset_;
-  uint64_t left_;
-};
-
-// Stored header names are lowercase; S3 answers with the usual capitalisation for the standard
-// ones and lowercase x-amz-meta-*.
 std::string_view displayName(std::string_view stored) {
   static constexpr std::string_view kNames[] = {"Content-Type",        "Cache-Control",    "Expires",
                                                 "Content-Encoding",    "Content-Language", "Content-Disposition"};
@@ -121,12 +79,22 @@ engine::ExchangeHandlerPtr getObject(Request& r) {
   const uint64_t first = partial ? range.ranges[0].first : 0;
   const uint64_t length = partial ? range.ranges[0].length() : v.size;
 
+  // The body: a small object from memory (BodyCache), else streamed from its data file.
+  engine::SharedBytes small;
   int fd = -1;
   if (!r.head() && length > 0) {
-    fd = ::open(v.data_path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-      sendError(r, S3Error::InternalError);
-      return nullptr;
+    if (r.s.bodies.eligible(v.size)) {
+      small = r.s.bodies.get(v.data_path, v.size);
+      if (!small) {
+        sendError(r, S3Error::InternalError);
+        return nullptr;
+      }
+    } else {
+      fd = ::open(v.data_path.c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0) {
+        sendError(r, S3Error::InternalError);
+        return nullptr;
+      }
     }
   }
 
@@ -151,11 +119,12 @@ engine::ExchangeHandlerPtr getObject(Request& r) {
   if (!has_type) h.add("Content-Type", "binary/octet-stream");
 
   r.ex.sendHead(partial ? 206 : 200, std::move(h), length);
+  if (small) r.ex.sendShared(small, first, length);
   if (fd < 0) {
     r.ex.finish();
     return nullptr;
   }
-  auto sender = std::make_unique<FileSender>(r.ex, fd, first, length);
+  auto sender = std::make_unique<engine::FileSender>(r.ex, fd, first, length);
   if (!sender->pump()) return nullptr;
   return sender;
 }
