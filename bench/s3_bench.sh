@@ -15,9 +15,11 @@
 #     pinned to SERVER_CPU with taskset, together with every thread they start. wrk -t1 -c50
 #     runs pinned to CLIENT_CPU.
 #   - nginx is set up as Debian's stock nginx.conf sets it: sendfile on, tcp_nopush on,
-#     tcp_nodelay on (default), keepalive on, no open_file_cache, ETag and Last-Modified on.
-#     On top of that: access_log off, and keepalive_requests 1000000 (instead of 1000) so
-#     that wrk's connections are never closed. This only helps nginx.
+#     tcp_nodelay on (default), keepalive on, ETag and Last-Modified on. On top of that:
+#     access_log off, keepalive_requests 1000000 (instead of 1000) so that wrk's connections
+#     are never closed, and (NGINX_OPEN_FILE_CACHE=1, the default) open_file_cache, because
+#     edged-s3 keeps small objects in memory (origin/s3/body_cache.h): both then skip the
+#     per-request open/close. Each of these only helps nginx.
 #   - edged-s3 reads its object store on disk, nginx reads a copy of the same bytes. Both are
 #     under /dev/shm (tmpfs), so neither waits for a disk.
 #   - Before measuring, every URL must return 200 with the exact bytes (sha256) from both servers.
@@ -35,6 +37,7 @@
 #   DUR=5 REPS=3 CONNS=50 THREADS=1   wrk -d seconds, repetitions, -c, -t
 #   CASES="public presigned"  SIZES="16k"
 #   EDGED_S3=path/to/edged-s3         default: $root/build/edged-s3, else $root/../build/edged-s3
+#   NGINX_OPEN_FILE_CACHE=1           0: nginx opens the file on every request (its stock setting)
 #   AWS=/usr/bin/aws                  used only to presign (Debian's awscli, not pyenv's)
 #   SERVER_CPU=0 CLIENT_CPU=1 BASE_PORT=19500 (first free ports from it)
 #   PERF=auto|0|1 PERF_DUR=3          perf record of edged-s3 in one run of the first case, 16k (else the first size)
@@ -115,6 +118,8 @@ for s in $SIZES; do
 done
 
 # ------------------------------------------------------------------ nginx
+ofc=""
+[ "${NGINX_OPEN_FILE_CACHE:-1}" = 1 ] && ofc="open_file_cache max=1000 inactive=60s; open_file_cache_valid 60s;"
 cat >"$run/nginx.conf" <<EOF
 # Static nginx as Debian's stock nginx.conf configures it (sendfile on, tcp_nopush on), one
 # worker, access_log off, keepalive_requests raised so wrk's connections are never closed.
@@ -132,6 +137,7 @@ http {
     tcp_nodelay on;
     keepalive_timeout 65s;
     keepalive_requests 1000000;
+    $ofc
     client_body_temp_path $run/tmp/nginx-body;
     types { application/octet-stream bin; }
     default_type application/octet-stream;
@@ -142,7 +148,7 @@ http {
     }
 }
 EOF
-say "starting nginx on 127.0.0.1:${PORT[nginx]}"
+say "starting nginx on 127.0.0.1:${PORT[nginx]} (${ofc:-no open_file_cache})"
 spawn "$SERVER_CPU" nginx nginx -p "$run" -e "$run/nginx.err" -c "$run/nginx.conf"
 first=${SIZES%% *}
 wait_ok "${PORT[nginx]}" "/pub/$first.bin" nginx || { cat "$run"/nginx.* >&2; die "nginx did not start"; }
