@@ -8,11 +8,11 @@
 #include <signal.h>
 
 #include <cstdio>
-#include <fstream>
 #include <string>
 
 #include "engine/server/http_server.h"
 #include "engine/server/listener.h"
+#include "engine/server/serve_loop.h"
 #include "engine/uv/loop.h"
 #include "origin/s3/object_store.h"
 #include "origin/s3/s3_config.h"
@@ -30,11 +30,6 @@ constexpr const char* kUsage =
     "  --listen ADDR:PORT overrides Listen (port 0: any free port)\n"
     "  --data-dir DIR     overrides DataDir\n"
     "  --ready-file PATH  written with \"host:port\" once the server accepts connections\n";
-
-struct Signals {
-  uv_signal_t sig_int, sig_term;
-  edge::engine::HttpServer* server;
-};
 
 }  // namespace
 
@@ -108,29 +103,13 @@ int main(int argc, char** argv) {
   edge::engine::HttpServer server(loop, service, options);
   if (!server.adopt(*fd)) return 1;
 
-  Signals sigs{};
-  sigs.server = &server;
-  uv_signal_init(loop.raw(), &sigs.sig_int);
-  uv_signal_init(loop.raw(), &sigs.sig_term);
-  sigs.sig_int.data = sigs.sig_term.data = &sigs;
-  auto on_signal = [](uv_signal_t* s, int) {
-    auto* g = static_cast<Signals*>(s->data);
-    uv_close(reinterpret_cast<uv_handle_t*>(&g->sig_int), nullptr);
-    uv_close(reinterpret_cast<uv_handle_t*>(&g->sig_term), nullptr);
-    g->server->beginShutdown([] {});
-  };
-  uv_signal_start(&sigs.sig_int, on_signal, SIGINT);
-  uv_signal_start(&sigs.sig_term, on_signal, SIGTERM);
-
   std::fprintf(stderr, "edged-s3: serving %s on %s (region %s, %zu bucket(s) configured)\n",
                config->data_dir.c_str(), addr->toString().c_str(), config->region.c_str(), config->buckets.size());
-  if (!ready_file.empty()) {
-    // Written to a temp name and renamed, so a reader never sees a partial line.
-    const std::string tmp = ready_file + ".tmp";
-    { std::ofstream(tmp) << addr->toString() << "\n"; }
-    std::rename(tmp.c_str(), ready_file.c_str());
+  if (!ready_file.empty() && !edge::engine::writeReadyFile(ready_file, addr->toString())) {
+    std::fprintf(stderr, "edged-s3: cannot write %s\n", ready_file.c_str());
+    return 1;
   }
-  // Ends when the server has no listener and no connection left and the signals are closed.
-  loop.run();
+  // Until SIGINT/SIGTERM; then in-flight requests (and their persists) finish first.
+  edge::engine::serveUntilSignalled(loop, server);
   return 0;
 }

@@ -1,10 +1,10 @@
-// GetObject / HeadObject (conditionals, Range, stored headers, streaming the data file) and
+// GetObject / HeadObject (conditionals, Range, stored headers, streaming the data file with
+// engine::FileSender) and
 // DeleteObject. The read path touches the disk only to open and read the version's data file.
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <algorithm>
-
+#include "engine/server/file_sender.h"
 #include "origin/s3/s3_conditional.h"
 #include "origin/s3/s3_handlers.h"
 #include "policies/http_date.h"
@@ -13,47 +13,6 @@
 namespace edge::s3 {
 
 namespace {
-
-// Streams [offset, offset + left) of an open data file, pausing while the viewer is blocked.
-class FileSender final : public engine::ExchangeHandler {
- public:
-  FileSender(engine::Exchange& ex, int fd, uint64_t offset, uint64_t left)
-      : ex_(ex), fd_(fd), offset_(offset), left_(left) {}
-  ~FileSender() override { ::close(fd_); }
-  FileSender(const FileSender&) = delete;
-  FileSender& operator=(const FileSender&) = delete;
-
-  // False when the exchange is finished (or aborted).
-  bool pump() {
-    char buf[64 * 1024];
-    while (left_ > 0 && !ex_.writeBlocked()) {
-      const ssize_t n = ::pread(fd_, buf, std::min<uint64_t>(sizeof buf, left_), static_cast<off_t>(offset_));
-      if (n <= 0) {
-        ex_.abort();  // the file shrank or failed: the viewer must see a truncated body
-        return false;
-      }
-      ex_.sendBody(buf, static_cast<size_t>(n));
-      offset_ += static_cast<uint64_t>(n);
-      left_ -= static_cast<uint64_t>(n);
-    }
-    if (left_ == 0) {
-      ex_.finish();
-      return false;
-    }
-    return true;
-  }
-
-  void onRequestBody(const char*, size_t) override {}
-  void onRequestComplete() override {}
-  void onWritable() override { pump(); }
-  void onViewerGone() override {}
-
- private:
-  engine::Exchange& ex_;
-  int fd_;
-  uint64_t offset_;
-  uint64_t left_;
-};
 
 // Stored header names are lowercase; S3 answers with the usual capitalisation for the standard
 // ones and lowercase x-amz-meta-*.
@@ -155,7 +114,7 @@ engine::ExchangeHandlerPtr getObject(Request& r) {
     r.ex.finish();
     return nullptr;
   }
-  auto sender = std::make_unique<FileSender>(r.ex, fd, first, length);
+  auto sender = std::make_unique<engine::FileSender>(r.ex, fd, first, length);
   if (!sender->pump()) return nullptr;
   return sender;
 }
