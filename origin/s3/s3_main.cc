@@ -109,6 +109,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "edged-s3: cannot write %s\n", ready_file.c_str());
     return 1;
   }
+  // Until SIGINT/SIGTERM; then in-flight requests (and their persists) finish first.
   edge::engine::serveUntilSignalled(loop, server);
   return 0;
 }

@@ -1,5 +1,5 @@
-// GetObject / HeadObject (conditionals, Range, stored headers, streaming the data file) and
-// DeleteObject. The read path touches the disk only to open and read the version's data file.
+// GetObject / HeadObject (conditionals, Range, stored headers; the body from BodyCache for small
+// objects, else streamed from the data file with engine::FileSender) and DeleteObject. The read path touches the disk only to open and read the version's data file.
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -15,6 +15,8 @@ namespace edge::s3 {
 
 namespace {
 
+// Stored header names are lowercase; S3 answers with the usual capitalisation for the standard
+// ones and lowercase x-amz-meta-*.
 std::string_view displayName(std::string_view stored) {
   static constexpr std::string_view kNames[] = {"Content-Type",        "Cache-Control",    "Expires",
                                                 "Content-Encoding",    "Content-Language", "Content-Disposition"};
