@@ -1,5 +1,6 @@
 // GetObject / HeadObject (conditionals, Range, stored headers; the body from BodyCache for small
-// objects, else streamed from the data file with engine::FileSender) and DeleteObject. The read path touches the disk only to open and read the version's data file.
+// objects, else streamed from the data file with engine::FileSender) and DeleteObject. The read
+// path touches the disk only to open and read the version's data file.
 #include <fcntl.h>
 #include <unistd.h>
 
