@@ -21,17 +21,6 @@ int monthIndex(std::string_view m) {
   return -1;
 }
 
-// Days since 1970-01-01 of a proleptic Gregorian date (month 1-12); a day past the month's end
-// rolls into the next month, as timegm() normalises it.
-int64_t daysFromCivil(int64_t y, int m, int d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const int64_t yoe = y - era * 400;
-  const int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
 bool twoOrFourDigits(std::string_view s, size_t pos, size_t n, int& out) {
   int v = 0;
   for (size_t i = pos; i < pos + n; ++i) {
@@ -100,6 +89,15 @@ std::optional<int64_t> parseHttpDate(std::string_view text) {
   tm.tm_min = mm;
   tm.tm_sec = ss;
   return static_cast<int64_t>(timegm(&tm));
+}
+
+int64_t daysFromCivil(int64_t y, int m, int d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const int64_t yoe = y - era * 400;
+  const int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
 }
 
 }  // namespace edge::policies

@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "policies/http_date.h"
 #include "policies/sigv4_internal.h"
 
 namespace edge::policies::sigv4 {
@@ -134,16 +135,6 @@ std::string sha256Hex(std::string_view data) {
 
 namespace {
 
-// Days since 1970-01-01 of a proleptic Gregorian date (the classic era-based conversion).
-int64_t daysFromCivil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
-
 void civilFromDays(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
   z += 719468;
   const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
@@ -196,7 +187,7 @@ std::optional<int64_t> parseAmzDate(std::string_view s) {
     return std::nullopt;
   const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
   if (mo == 2 && d == 29 && !leap) return std::nullopt;
-  return daysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
+  return daysFromCivil(y, static_cast<int>(mo), static_cast<int>(d)) * 86400 + h * 3600 + mi * 60 + se;
 }
 
 // ---- encoding and canonical forms ---------------------------------------------------------------

@@ -1,6 +1,7 @@
 #include "policies/url_signer.h"
 
 #include "policies/forwarding_rules.h"
+#include "policies/http_date.h"
 #include "policies/ip_address.h"
 #include "policies/signed_policy.h"
 
@@ -37,15 +38,6 @@ std::optional<std::string> urlProblem(std::string_view url) {
   return problem;
 }
 
-// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
-int64_t daysFromCivil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
 
 bool isLeap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
@@ -110,7 +102,7 @@ std::optional<int64_t> parseSigningDate(std::string_view s) {
     }
     if (!s.empty()) return std::nullopt;
   }
-  return daysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) * 86400 +
+  return daysFromCivil(year, month, day) * 86400 +
          hour * 3600 + minute * 60 + second - offset;
 }
 
