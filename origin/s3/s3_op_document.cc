@@ -112,28 +112,22 @@ class DocumentHandler final : public engine::ExchangeHandler {
         }) {}
 
   bool start() {
-    if (auto md5 = r_.headers().get("content-md5")) {
-      auto raw = base64Decode(policies::trimOws(*md5));
-      if (!raw || raw->size() != 16) return fail(S3Error::InvalidDigest);
-      content_md5_ = std::move(*raw);
-    }
+    auto md5 = contentMd5(r_.headers());
+    if (!md5) return fail(md5.error());
+    content_md5_ = std::move(*md5);
     if (auto f = payload_.start()) return fail(*f);
     return true;
   }
 
   void onRequestBody(const char* data, size_t len) override {
-    if (done_ || deferred_) return;
-    if (auto f = payload_.feed(std::string_view(data, len))) deferred_ = std::move(*f);  // answered at the end
-    else if (too_large_) fail(S3Error::MalformedXML);
+    if (done_) return;
+    // A payload error is kept by the reader and answered at the end of the body.
+    if (!payload_.feed(std::string_view(data, len)) && too_large_) fail(S3Error::MalformedXML);
   }
 
   void onRequestComplete() override {
     if (done_) return;
-    if (deferred_) {
-      fail(*deferred_);
-      return;
-    }
-    if (auto f = payload_.finish()) {
+    if (auto f = payload_.finish()) {  // also an error met while the body arrived
       fail(*f);
       return;
     }
@@ -169,7 +163,6 @@ class DocumentHandler final : public engine::ExchangeHandler {
   bool too_large_ = false;
   bool done_ = false;
   std::string content_md5_;  // raw 16 bytes, when sent
-  std::optional<Failure> deferred_;
   PayloadReader payload_;
 };
 

@@ -121,11 +121,9 @@ class WriteHandler final : public engine::ExchangeHandler {
 
   // PutObject: checks the framing headers and the Content-MD5 syntax. False: answered.
   bool startPut() {
-    if (auto md5 = r_.headers().get("content-md5")) {
-      auto raw = base64Decode(policies::trimOws(*md5));
-      if (!raw || raw->size() != 16) return fail(S3Error::InvalidDigest);
-      content_md5_hex_ = hexLower(*raw);
-    }
+    auto md5 = contentMd5(r_.headers());
+    if (!md5) return fail(md5.error());
+    if (!md5->empty()) content_md5_hex_ = hexLower(*md5);
     if (!r_.headers().has("content-length") && !r_.req().has_body && !r_.headers().has("transfer-encoding")) {
       return fail(S3Error::MissingContentLength);
     }
@@ -143,22 +141,17 @@ class WriteHandler final : public engine::ExchangeHandler {
   }
 
   void onRequestBody(const char* data, size_t len) override {
-    if (state_ != State::Receiving || copy_ || deferred_) return;
-    if (auto f = payload_.feed(std::string_view(data, len))) {
-      // Answered once the body is in: a client still sending would otherwise see a reset
-      // instead of the error. Nothing more is written.
+    if (state_ != State::Receiving || copy_ || !upload_) return;
+    if (payload_.feed(std::string_view(data, len))) {
+      // The reader keeps the error; it is answered once the body is in (onRequestComplete), as a
+      // client still sending would otherwise see a reset instead of it. Nothing more is written.
       upload_.reset();
-      deferred_ = std::move(*f);
     }
   }
 
   void onRequestComplete() override {
     if (state_ != State::Receiving || copy_) return;
-    if (deferred_) {
-      fail(*deferred_);
-      return;
-    }
-    if (auto f = payload_.finish()) {
+    if (auto f = payload_.finish()) {  // also an error met while the body arrived
       fail(*f);
       return;
     }
@@ -230,7 +223,6 @@ class WriteHandler final : public engine::ExchangeHandler {
   bool copy_ = false;
   std::string content_md5_hex_;
   std::string copy_source_version_;
-  std::optional<Failure> deferred_;  // a body error, answered at the end of the body
   PersistJob* job_ = nullptr;  // while Persisting
 };
 

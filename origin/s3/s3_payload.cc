@@ -77,6 +77,14 @@ std::optional<Failure> PayloadReader::finish() {
   return std::nullopt;
 }
 
+tl::expected<std::string, Failure> contentMd5(const policies::HeaderList& headers) {
+  const auto md5 = headers.get("content-md5");
+  if (!md5) return std::string();
+  auto raw = base64Decode(policies::trimOws(*md5));
+  if (!raw || raw->size() != 16) return tl::unexpected(Failure(S3Error::InvalidDigest));
+  return std::move(*raw);
+}
+
 std::string storedContentEncoding(std::string_view value) {
   std::string out;
   while (!value.empty()) {

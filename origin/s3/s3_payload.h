@@ -11,7 +11,10 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
+
+#include <tl/expected.hpp>
 
 #include "origin/s3/s3_digest.h"
 #include "origin/s3/s3_errors.h"
@@ -58,6 +61,10 @@ class PayloadReader {
   uint64_t decoded_ = 0;
   std::optional<Failure> failed_;
 };
+
+// The Content-MD5 header's raw 16 bytes ("" when absent); InvalidDigest when it is not base64
+// of 16 bytes.
+tl::expected<std::string, Failure> contentMd5(const policies::HeaderList& headers);
 
 // The Content-Encoding to store: the request's value without the "aws-chunked" coding (S3
 // removes it); "" when nothing is left.
