@@ -5,6 +5,8 @@
 
 #include <cstdio>
 
+#include "origin/s3/s3_digest.h"
+
 namespace edge::s3::disk {
 
 tl::expected<std::unique_ptr<FileUpload>, std::string> FileUpload::create(UploadTarget target) {
@@ -48,13 +50,7 @@ std::string FileUpload::md5Hex() const {
       EVP_DigestFinal_ex(copy.get(), digest, &len) != 1) {
     return std::string();
   }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < len; ++i) {
-    out += kHex[digest[i] >> 4];
-    out += kHex[digest[i] & 0xf];
-  }
-  return out;
+  return hexLower(std::string_view(reinterpret_cast<const char*>(digest), len));
 }
 
 IoResult FileUpload::finish() {

@@ -1,6 +1,7 @@
 #include "origin/s3/s3_request.h"
 
 #include "policies/http_types.h"
+#include "policies/sigv4.h"
 
 namespace edge::s3 {
 
@@ -233,22 +234,7 @@ bool hasRequestDocument(Operation op) {
   return op == Operation::CreateBucket || op == Operation::PutBucketVersioning || op == Operation::DeleteObjects;
 }
 
-std::string urlEncodeForListing(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(s.size());
-  for (const char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-        c == '.' || c == '~' || c == '/') {
-      out += c;
-    } else {
-      out += '%';
-      out += kHex[u >> 4];
-      out += kHex[u & 15];
-    }
-  }
-  return out;
-}
+// The same byte classes as SigV4's URI encoding with '/' kept.
+std::string urlEncodeForListing(std::string_view s) { return policies::sigv4::uriEncode(s, false); }
 
 }  // namespace edge::s3
