@@ -12,6 +12,7 @@ PACKAGES=(
   curl wrk nginx-light util-linux procps brotli python3
   varnish trafficserver
   openssl awscli python3-botocore python3-cryptography
+  libsqlite3-dev sqlite3 chromium
 )
 
 # One dpkg-query for all packages (one call each took ~2 s in all).
