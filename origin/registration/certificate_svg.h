@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 namespace edge::registration {
 
@@ -16,5 +17,9 @@ struct CertificateFields {
 };
 
 std::string renderCertificateSvg(const CertificateFields& fields);
+
+// XML text for character data and attribute values: & < > " ' as entities, C0/C1 controls, DEL
+// and U+FFFE/U+FFFF dropped, each malformed UTF-8 byte replaced by U+FFFD, valid UTF-8 kept.
+std::string xmlEscape(std::string_view text);
 
 }  // namespace edge::registration
