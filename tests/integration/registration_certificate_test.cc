@@ -88,7 +88,7 @@ HttpResponse getObject(Http& http, const S3Server& s3, const std::string& key) {
 }
 
 std::string sqlite(const std::string& db, const std::string& sql) {
-  const CommandResult r = runCommand({"sqlite3", "-cmd", ".timeout 5000", db, sql}, Ms(10000));
+  const CommandResult r = runCommand({"/usr/bin/sqlite3", "-cmd", ".timeout 5000", db, sql}, Ms(10000));
   EXPECT_EQ(r.status, 0) << sql << ": " << r.err;
   std::string out = r.out;
   while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
@@ -174,7 +174,7 @@ TEST(RegistrationCertificate, SigkillAtRandomMomentsLosesNothing) {
   std::atomic<int> kills{0};
   std::thread killer([&] {
     std::mt19937 rng(20261129);
-    std::uniform_int_distribution<int> delay(30, 400);
+    std::uniform_int_distribution<int> delay(50, 300);
     while (!done) {
       std::this_thread::sleep_for(Ms(delay(rng)));
       const pid_t pid = target.exchange(0);
@@ -185,7 +185,10 @@ TEST(RegistrationCertificate, SigkillAtRandomMomentsLosesNothing) {
   std::vector<std::pair<std::string, std::string>> acknowledged;  // id, name
   int restarts = 0;
   int landed_between_put_and_issue = 0;
+  std::mt19937 pace_rng(7);
+  std::uniform_int_distribution<int> pace(30, 120);  // spreads the posts over a few seconds
   for (int i = 0, posts = 0; i < 40 && posts < 160; ++i, ++posts) {
+    std::this_thread::sleep_for(Ms(pace(pace_rng)));
     const std::string name = "Crash <Tester> #" + std::to_string(i);
     const HttpResponse r = postRegistration(http, reg, name, "crash" + std::to_string(i) + "@example.com",
                                             "keynote", Ms(3000));
