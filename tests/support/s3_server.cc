@@ -26,7 +26,7 @@ S3Server::S3Server(S3ServerOptions options) : options_(std::move(options)), dir_
   ready_path_ = dir_->file("ready");
   stderr_path_ = dir_->file("stderr");
   nlohmann::json cfg;
-  cfg["Listen"] = "127.0.0.1:0";
+  cfg["Listen"] = "127.0.0.1:" + std::to_string(options_.port);
   cfg["DataDir"] = data_dir_;
   cfg["Region"] = options_.region;
   cfg["Domain"] = options_.domain;

@@ -31,6 +31,9 @@ struct S3ServerOptions {
   std::string domain = "s3.localhost";
   std::vector<S3BucketSpec> buckets{{"site", "private", ""}};
   std::string data_dir;  // "" = a temporary directory owned by the S3Server
+  // The loopback port to listen on; 0 = any free port (a new one on each restart). A fixed port
+  // lets a client configured before the server starts (or across restarts) reach it.
+  uint16_t port = 0;
   std::vector<std::string> env;
   Ms ready_timeout = Ms(10000);
 };
