@@ -9,7 +9,8 @@
 // history.png into OUTDIR, and checks that static files come from the edge's cache on a second
 // load and that no page logged a console error. Exit 0 when all holds, 1 otherwise (the reason
 // on stderr).
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
@@ -20,9 +21,9 @@ if (!edge || !outDir) {
 }
 const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
 const deadline = setTimeout(() => {
-  console.error('site.mjs: timed out after 100 s');
+  console.error('site.mjs: timed out after 80 s');
   process.exit(1);
-}, 100_000);
+}, 80_000);
 
 class Check extends Error {}
 function check(condition, message) {
@@ -30,7 +31,8 @@ function check(condition, message) {
 }
 
 mkdirSync(outDir, { recursive: true });
-const userDataDir = join(outDir, 'chromium-profile');
+const userDataDir = mkdtempSync(join(tmpdir(), 'edged-site-chromium-'));  // a fresh profile
+process.on('exit', () => rmSync(userDataDir, { recursive: true, force: true }));
 const context = await chromium.launchPersistentContext(userDataDir, {
   executablePath,
   headless: true,
@@ -43,7 +45,10 @@ const context = await chromium.launchPersistentContext(userDataDir, {
 // purpose (chromium logs a 400 answer to fetch() as "Failed to load resource").
 const consoleErrors = [];
 let expectedHttpError = null;
+const watched = new WeakSet();
 function watch(page) {
+  if (watched.has(page)) return;
+  watched.add(page);
   page.on('console', (msg) => {
     if (msg.type() !== 'error') return;
     const text = msg.text();
@@ -57,7 +62,6 @@ context.on('page', watch);
 const summary = {};
 try {
   const page = context.pages()[0] || (await context.newPage());
-  if (!context.pages().includes(page)) watch(page);
   watch(page);
 
   // Static files as the browser loaded them: remember the Accept-Encoding it sent, so the second

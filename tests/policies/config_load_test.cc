@@ -162,7 +162,9 @@ TEST(ConfigLoad, ExampleConfigLoadsOnceItsKeyIsRendered) {
     EXPECT_NE(std::find(orp.headers.names.begin(), orp.headers.names.end(), h), orp.headers.names.end()) << h;
   }
   EXPECT_EQ(orp.query_strings.behavior, ListBehavior::All);
-  EXPECT_EQ(orp.cookies.behavior, ListBehavior::None);
+  // Cookies forwarded: the edge passes the API's Set-Cookie (the certificate's signed cookies)
+  // to the viewer only then (§3.10).
+  EXPECT_EQ(orp.cookies.behavior, ListBehavior::All);
 
   // /certificates/*: the bucket, behind the key group holding the API's cookie key.
   const Behavior& certs = c.distribution.behaviors[1];
