@@ -10,7 +10,9 @@
 #                                       signed cookies; admin listener on 127.0.0.1:8090
 # scripts/demo_prepare.sh build/demo generates the cookie key pair on first run, assembles the
 # site (conf/demo-site + Material Design Lite) and renders build/demo/{edge,registration}.json.
-# Ctrl-C (or SIGTERM) stops all three. The bucket's data stays in build/demo-s3 and the
+# Ctrl-C (or SIGTERM) stops all three: SIGTERM to each, then waits for each. (A script started
+# with `&` from another non-interactive shell ignores SIGINT, as bash does for background jobs:
+# stop that one with SIGTERM.) The bucket's data stays in build/demo-s3 and the
 # registrations in build/demo/registrations.db between runs.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -83,7 +85,7 @@ edged is serving http://$addr/
   site       http://$addr/                 register for a session (Material Design Lite)
   history    http://$addr/history.html     your registrations, by email
   API        http://$addr/api/sessions     edged-registration on $api, behind /api/*
-  admin      http://127.0.0.1:8090/        invalidations, test clock
+  admin      http://127.0.0.1:8090/invalidations   (POST, below), test clock
   origin     edged-s3 on $s3, private bucket "site", read through origin access control
 Try:
   curl -s http://$addr/api/sessions
