@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs every Debian package edged needs to build, test and benchmark on a fresh
-# Debian 12 (bookworm) machine, plus the pinned npm test tools of tests/interop.
+# Debian 12 (bookworm) machine, plus the pinned npm packages of tests/interop, conf/site-vendor
+# (the demo site's Material Design Lite) and tests/browser (playwright-core).
 # Idempotent: safe to run again, and quick when everything is already there.
 set -euo pipefail
 
@@ -46,16 +47,26 @@ pkill -f 'nginx: master process /usr/sbin/nginx' >/dev/null 2>&1 || true
 
 test -f /usr/share/llhttp/llhttp.c || { echo "setup: node-llhttp sources missing" >&2; exit 1; }
 
-# tests/interop: the pinned JavaScript signer and s3rver (package-lock.json), installed by `npm ci` only when
-# node_modules does not already hold exactly that lock file's packages.
-interop="$(cd "$(dirname "$0")/.." && pwd)/tests/interop"
-stamp="$interop/node_modules/.edged-lock.sha256"
-want="$(sha256sum "$interop/package-lock.json" | cut -d' ' -f1)"
-if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ] ||
-   [ ! -f "$interop/node_modules/@aws-sdk/cloudfront-signer/package.json" ] ||
-   [ ! -f "$interop/node_modules/s3rver/package.json" ]; then
-  echo "setup: npm ci in tests/interop"
-  (cd "$interop" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null)
-  echo "$want" >"$stamp"
-fi
+# Pinned npm packages (package-lock.json), each installed by `npm ci` only when node_modules does
+# not already hold exactly that lock file's packages:
+#   tests/interop      the JavaScript CloudFront signer and s3rver
+#   conf/site-vendor   Material Design Lite, vendored into the demo site by scripts/demo_prepare.sh
+#   tests/browser      playwright-core, driving Debian's chromium (never a downloaded browser)
+npm_ci() {  # npm_ci DIR PACKAGE...: the packages whose package.json must be there
+  local dir="$root/$1" stamp want
+  shift
+  stamp="$dir/node_modules/.edged-lock.sha256"
+  want="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
+  local missing_pkg=0
+  for p in "$@"; do [ -f "$dir/node_modules/$p/package.json" ] || missing_pkg=1; done
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ] || [ "$missing_pkg" = 1 ]; then
+    echo "setup: npm ci in ${dir#"$root"/}"
+    (cd "$dir" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null)
+    echo "$want" >"$stamp"
+  fi
+}
+root="$(cd "$(dirname "$0")/.." && pwd)"
+npm_ci tests/interop @aws-sdk/cloudfront-signer s3rver
+npm_ci conf/site-vendor material-design-lite
+npm_ci tests/browser playwright-core
 echo "setup: ok"
