@@ -127,3 +127,20 @@ export function resultUrl(id) {
 export function historyUrl(email) {
   return `/history.html?email=${encodeURIComponent(email)}`;
 }
+
+// Puts the conference's name (from GET /api/sessions) in the page's title bar and <title>,
+// after `page` ("Register", …). Returns the sessions answer, or null when it failed (the
+// static "EdgeConf" stays; the caller decides whether that matters).
+export async function showConference(page) {
+  let data;
+  try {
+    data = await api('/api/sessions');
+  } catch {
+    return null;
+  }
+  if (data && data.conference) {
+    for (const el of document.querySelectorAll('[data-conference]')) el.textContent = data.conference;
+    document.title = `${page} — ${data.conference}`;
+  }
+  return data;
+}

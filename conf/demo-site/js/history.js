@@ -1,6 +1,6 @@
 // history.html: the registrations of one email (GET /api/registrations?email=), newest first,
 // each linking to its result page. ?email= in the page URL looks it up at once.
-import { api, ApiError, clearFieldErrors, showFieldErrors, showMessage, watchFields, setFieldValue,
+import { api, ApiError, showConference, clearFieldErrors, showFieldErrors, showMessage, watchFields, setFieldValue,
   formatTime, resultUrl, historyUrl } from './api.js';
 
 const form = document.getElementById('history-form');
@@ -54,6 +54,7 @@ async function lookUp(email) {
   }
 }
 
+showConference('My registrations');
 watchFields(form);
 form.addEventListener('submit', (event) => {
   event.preventDefault();

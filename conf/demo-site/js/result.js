@@ -1,7 +1,7 @@
 // result.html?id=…: one registration (GET /api/registrations/<id>), polled every second while
 // pending. Once issued, that same GET answer sets the CloudFront signed cookies for
 // /certificates/, so the certificate image then loads through the edge's signed behaviour.
-import { api, showMessage, formatTime, historyUrl } from './api.js';
+import { api, showConference, showMessage, formatTime, historyUrl } from './api.js';
 
 const id = new URLSearchParams(window.location.search).get('id');
 const details = document.getElementById('details');
@@ -57,6 +57,7 @@ async function poll() {
   }
 }
 
+showConference('Registration');
 if (id) {
   poll();
 } else {
