@@ -36,4 +36,30 @@ bool writeReadyFile(const std::string& path, const std::string& line) {
   return std::rename(tmp.c_str(), path.c_str()) == 0;
 }
 
+std::optional<int> parseServerArgs(int argc, char** argv, std::string_view program, std::string_view usage,
+                                   std::initializer_list<std::pair<std::string_view, std::string*>> options) {
+  const std::string prog(program);
+  const std::string use(usage);
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view a = argv[i];
+    if (a == "--help" || a == "-h") {
+      std::fputs(use.c_str(), stdout);
+      return 0;
+    }
+    std::string* target = nullptr;
+    for (const auto& [name, value] : options)
+      if (name == a) target = value;
+    if (!target) {
+      std::fprintf(stderr, "%s: unknown argument %s\n%s", prog.c_str(), argv[i], use.c_str());
+      return 2;
+    }
+    if (i + 1 >= argc) {
+      std::fprintf(stderr, "%s: %s needs a value\n%s", prog.c_str(), argv[i], use.c_str());
+      return 2;
+    }
+    *target = argv[++i];
+  }
+  return std::nullopt;
+}
+
 }  // namespace edge::engine

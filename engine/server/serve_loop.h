@@ -4,7 +4,11 @@
 // the tests and scripts wait for.
 #pragma once
 
+#include <initializer_list>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 
 #include "engine/server/http_server.h"
 #include "engine/uv/loop.h"
@@ -16,5 +20,13 @@ void serveUntilSignalled(Loop& loop, HttpServer& server);
 // Writes `line` + "\n" to `path` through a temporary file and a rename, so a reader never sees
 // a partial line. False when it could not be written.
 bool writeReadyFile(const std::string& path, const std::string& line);
+
+// The command line the bundled servers share: "--name VALUE" options, and --help / -h.
+// `options` maps each accepted name (e.g. "--config") to where its value goes. Returns nullopt
+// when the program should go on; otherwise its exit status: 0 after printing `usage` to stdout
+// for --help, 2 after naming the problem (a missing value, an unknown argument) and the usage on
+// stderr, each line prefixed with `program`.
+std::optional<int> parseServerArgs(int argc, char** argv, std::string_view program, std::string_view usage,
+                                   std::initializer_list<std::pair<std::string_view, std::string*>> options);
 
 }  // namespace edge::engine

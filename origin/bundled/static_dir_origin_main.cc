@@ -15,26 +15,12 @@
 int main(int argc, char** argv) {
   edge::origin::StaticDirOptions opts;
   std::string listen = "127.0.0.1:8081", ready_file;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (a == "--help") {
-      std::puts("usage: edged-static-dir-origin --root DIR [--listen ADDR:PORT] [--cache-control VALUE] [--ready-file PATH]");
-      return 0;
-    }
-    if (i + 1 >= argc) {
-      std::fprintf(stderr, "edged-static-dir-origin: %s needs a value\n", a.c_str());
-      return 2;
-    }
-    const char* v = argv[++i];
-    if (a == "--root") opts.root = v;
-    else if (a == "--listen") listen = v;
-    else if (a == "--cache-control") opts.cache_control = v;
-    else if (a == "--ready-file") ready_file = v;
-    else {
-      std::fprintf(stderr, "edged-static-dir-origin: unknown argument %s\n", a.c_str());
-      return 2;
-    }
-  }
+  if (auto exit_status = edge::engine::parseServerArgs(
+          argc, argv, "edged-static-dir-origin",
+          "usage: edged-static-dir-origin --root DIR [--listen ADDR:PORT] [--cache-control VALUE] [--ready-file PATH]\n",
+          {{"--root", &opts.root}, {"--listen", &listen}, {"--cache-control", &opts.cache_control},
+           {"--ready-file", &ready_file}}))
+    return *exit_status;
   if (opts.root.empty()) {
     std::fprintf(stderr, "edged-static-dir-origin: --root DIR is required\n");
     return 2;

@@ -42,27 +42,13 @@ constexpr const char* kUsage =
 
 int main(int argc, char** argv) {
   std::string config_path, listen, database, cookie_key_file, ready_file;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (a == "--help" || a == "-h") {
-      std::fputs(kUsage, stdout);
-      return 0;
-    }
-    if (i + 1 >= argc) {
-      std::fprintf(stderr, "edged-registration: %s needs a value\n%s", a.c_str(), kUsage);
-      return 2;
-    }
-    const char* v = argv[++i];
-    if (a == "--config") config_path = v;
-    else if (a == "--listen") listen = v;
-    else if (a == "--database") database = v;
-    else if (a == "--cookie-key-file") cookie_key_file = v;
-    else if (a == "--ready-file") ready_file = v;
-    else {
-      std::fprintf(stderr, "edged-registration: unknown argument %s\n%s", a.c_str(), kUsage);
-      return 2;
-    }
-  }
+  if (auto exit_status = edge::engine::parseServerArgs(argc, argv, "edged-registration", kUsage,
+                                                      {{"--config", &config_path},
+                                                       {"--listen", &listen},
+                                                       {"--database", &database},
+                                                       {"--cookie-key-file", &cookie_key_file},
+                                                       {"--ready-file", &ready_file}}))
+    return *exit_status;
   if (config_path.empty()) {
     std::fprintf(stderr, "edged-registration: --config FILE is required\n%s", kUsage);
     return 2;
