@@ -24,7 +24,11 @@ CREATE TABLE IF NOT EXISTS certificate_jobs (
   next_attempt_at INTEGER NOT NULL,            -- epoch milliseconds
   last_error      TEXT
 );
-CREATE INDEX IF NOT EXISTS certificate_jobs_due ON certificate_jobs(next_attempt_at);
+-- The worker's pick (ORDER BY next_attempt_at, registration_id LIMIT 1) walks this index and
+-- stops at the first row; an index on next_attempt_at alone left SQLite sorting the whole queue
+-- for every job (10,000 queued jobs took 34 s to drain). The old index is dropped on open.
+DROP INDEX IF EXISTS certificate_jobs_due;
+CREATE INDEX IF NOT EXISTS certificate_jobs_due_order ON certificate_jobs(next_attempt_at, registration_id);
 )sql";
 
 // Applied on every connection before the schema.

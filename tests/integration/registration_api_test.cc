@@ -264,6 +264,11 @@ TEST_F(RegistrationApi, CertificateIssuedThenSignedCookies) {
   EXPECT_TRUE(cookies.count("CloudFront-Signature"));
   ASSERT_TRUE(cookies.count("CloudFront-Key-Pair-Id"));
   EXPECT_EQ(cookies["CloudFront-Key-Pair-Id"].rfind("CloudFront-Key-Pair-Id=K2EDGEDTESTKEY;", 0), 0u);
+  // Asked again within the reuse window (a tenth of TtlSeconds, at most 60 s): the same cookies,
+  // not a fresh RSA signature.
+  HttpResponse again = http_.get(api.url("/api/registrations/" + id));
+  ASSERT_EQ(again.status, 200) << again;
+  EXPECT_EQ(again.headers.all("Set-Cookie"), issued.headers.all("Set-Cookie"));
 
   // The certificate is in the bucket under KeyPrefix + id + ".svg".
   const std::string key = "/site/certificates/" + id + ".svg";
