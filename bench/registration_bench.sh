@@ -35,14 +35,12 @@
 #     proxy's cost shows in req/s against the direct baseline, which gets that core for the API
 #     alone. With the API on CPU 1 it would compete with wrk, and req/s would measure wrk's
 #     share of CPU 1 as much as the proxy. CPU µs per request is read per process either way.
-#   - The API's certificate worker (one thread) falls far behind during a post run: it issues a
-#     few hundred certificates while wrk posts tens of thousands, and its job query
-#     (certificate_worker.cc earliestJob: ORDER BY next_attempt_at, registration_id over a LEFT
-#     JOIN) scans and sorts the whole queue for every job, so a backlog of N takes O(N^2) to
-#     drain (minutes for one 5 s run). So that a run does not pay for the previous one's
-#     backlog, every post run starts with an empty queue: afterwards the bench records the
-#     backlog (certificate_jobs, read with sqlite3) and, by default (DRAIN=discard), deletes
-#     the queued jobs (those registrations stay "pending"). DRAIN=wait waits for the worker.
+#   - The API's certificate worker (one thread, one PUT at a time) falls behind during a post
+#     run: wrk posts thousands of registrations a second. So that a run does not pay for the
+#     previous one's backlog, every post run starts with an empty queue: afterwards the bench
+#     records the backlog (certificate_jobs, read with sqlite3) and, by default (DRAIN=discard),
+#     deletes the queued jobs (those registrations stay "pending"). DRAIN=wait waits for the
+#     worker and reports how long the backlog took to drain.
 #   - The database is under the run dir in /dev/shm (tmpfs) by default, so fsync returns at
 #     once: the write path is the API's CPU, not this machine's disk. DB_DIR=/some/disk/dir
 #     puts it on a disk (then req/s of post is the disk's fsync rate for all three servers).
