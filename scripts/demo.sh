@@ -31,6 +31,7 @@ cleanup() {
   for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
   local status=0
   for i in "${!pids[@]}"; do
+    [ "${pids[$i]}" = "${gone:-}" ] && continue  # already reaped by `wait -n` below
     if wait "${pids[$i]}"; then echo "demo: ${names[$i]} stopped"
     else status=$?; echo "demo: ${names[$i]} exited with status $status" >&2; fi
   done
@@ -85,7 +86,7 @@ edged is serving http://$addr/
   site       http://$addr/                 register for a session (Material Design Lite)
   history    http://$addr/history.html     your registrations, by email
   API        http://$addr/api/sessions     edged-registration on $api, behind /api/*
-  admin      http://127.0.0.1:8090/invalidations   (POST, below), test clock
+  admin      http://127.0.0.1:8090/invalidations   (POST, below)
   origin     edged-s3 on $s3, private bucket "site", read through origin access control
 Try:
   curl -s http://$addr/api/sessions
@@ -102,7 +103,15 @@ Try:
 Browser test against this demo: node tests/browser/site.mjs http://$addr build/demo/screenshots
 Ctrl-C to stop.
 MSG
-# Until one of them exits (or Ctrl-C).
-wait -n "${pids[@]}" || true
-echo "demo: a process exited on its own; stopping the others" >&2
+# Until Ctrl-C (the trap above) or until one of them exits: a terminal's Ctrl-C also reaches
+# the three programs (same process group), and one of them may be done before this shell runs
+# its trap; a program that stops with status 0 after a signal is a clean stop too.
+gone=""
+status=0
+wait -n -p gone "${pids[@]}" || status=$?
+for i in "${!pids[@]}"; do
+  [ "${pids[$i]}" = "$gone" ] || continue
+  if [ "$status" -eq 0 ]; then echo "demo: ${names[$i]} stopped; stopping the others"; exit 0; fi
+  echo "demo: ${names[$i]} exited with status $status; stopping the others" >&2
+done
 exit 1

@@ -1,24 +1,39 @@
 #include "engine/server/serve_loop.h"
 
+#include <csignal>
 #include <cstdio>
 #include <fstream>
 
 namespace edge::engine {
 
-void serveUntilSignalled(Loop& loop, HttpServer& server) {
+void serveUntilSignalled(Loop& loop, HttpServer& server, std::function<void()> before_exit) {
   struct Signals {
     uv_signal_t sig_int, sig_term;
     HttpServer* server;
+    std::function<void()> before_exit;
+    bool shutting_down = false;
   } sigs{};
   sigs.server = &server;
+  sigs.before_exit = std::move(before_exit);
   uv_signal_init(loop.raw(), &sigs.sig_int);
   uv_signal_init(loop.raw(), &sigs.sig_term);
   sigs.sig_int.data = sigs.sig_term.data = &sigs;
   auto on_signal = [](uv_signal_t* s, int) {
     auto* g = static_cast<Signals*>(s->data);
-    uv_close(reinterpret_cast<uv_handle_t*>(&g->sig_int), nullptr);
-    uv_close(reinterpret_cast<uv_handle_t*>(&g->sig_term), nullptr);
-    g->server->beginShutdown([] {});
+    if (g->shutting_down) {
+      g->server->closeAll();  // grace over
+      return;
+    }
+    g->shutting_down = true;
+    g->server->beginShutdown([g] {
+      if (g->before_exit) g->before_exit();
+      uv_close(reinterpret_cast<uv_handle_t*>(&g->sig_int), nullptr);
+      uv_close(reinterpret_cast<uv_handle_t*>(&g->sig_term), nullptr);
+      // libuv put the default actions back; the program is about to return, and a late signal
+      // (a script's SIGTERM after the terminal's SIGINT) must not turn its clean exit into a kill.
+      ::signal(SIGINT, SIG_IGN);
+      ::signal(SIGTERM, SIG_IGN);
+    });
   };
   uv_signal_start(&sigs.sig_int, on_signal, SIGINT);
   uv_signal_start(&sigs.sig_term, on_signal, SIGTERM);

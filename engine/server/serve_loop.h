@@ -4,6 +4,7 @@
 // the tests and scripts wait for.
 #pragma once
 
+#include <functional>
 #include <initializer_list>
 #include <optional>
 #include <string>
@@ -15,7 +16,13 @@
 
 namespace edge::engine {
 
-void serveUntilSignalled(Loop& loop, HttpServer& server);
+// The first SIGINT or SIGTERM starts the graceful shutdown; once the server has drained,
+// `before_exit` runs on the loop (e.g. stopping a worker thread) and the signal handlers are
+// removed. A further SIGINT/SIGTERM while that is under way closes the remaining connections at
+// once instead of killing the process (a terminal's Ctrl-C and a script's SIGTERM often both
+// arrive), so the program still finishes its own shutdown; after the handlers are removed,
+// SIGINT and SIGTERM are ignored for the little that is left of the process.
+void serveUntilSignalled(Loop& loop, HttpServer& server, std::function<void()> before_exit = {});
 
 // Writes `line` + "\n" to `path` through a temporary file and a rename, so a reader never sees
 // a partial line. False when it could not be written.

@@ -145,10 +145,11 @@ int main(int argc, char** argv) {
       worker.stop();
       return 1;
     }
-    // Until SIGINT/SIGTERM; in-flight requests and their database jobs finish first.
-    edge::engine::serveUntilSignalled(loop, server);
+    // Until SIGINT/SIGTERM; in-flight requests and their database jobs finish first, then the
+    // worker finishes the job in hand (still under the loop's signal handlers, so a second
+    // signal does not kill the process half-way).
+    edge::engine::serveUntilSignalled(loop, server, [&worker] { worker.stop(); });
   }
-  worker.stop();
   std::fprintf(stderr, "edged-registration: stopped (%llu certificate(s) issued)\n",
                static_cast<unsigned long long>(worker.issuedCount()));
   return 0;

@@ -1,10 +1,14 @@
 // The bundled registration API (edged-registration) end to end: a real process on 127.0.0.1
 // with a real edged-s3 as the certificate target, then edged in front of it (the /api/*
 // behaviour).
+#include <csignal>
+#include <chrono>
 #include <filesystem>
 #include <stdexcept>
+#include <thread>
 
 #include "support/harness.h"
+#include "support/raw_client.h"
 #include "support/registration_server.h"
 #include "support/s3_server.h"
 
@@ -276,6 +280,25 @@ TEST_F(RegistrationApi, CertificateIssuedThenSignedCookies) {
   ASSERT_EQ(object.status, 200) << object;
   EXPECT_NE(object.body.find("Grace Hopper"), std::string::npos);
   EXPECT_EQ(object.headers.get("Content-Type").value_or(""), "image/svg+xml");
+}
+
+// engine/server/serve_loop.h: the first SIGTERM drains (an unfinished request keeps the
+// process up), a second one closes what is left, and the process still exits 0 (the demo's
+// Ctrl-C reaches the programs from the terminal and then again from the script's cleanup).
+TEST_F(RegistrationApi, SecondSignalEndsTheDrainAndStillExitsCleanly) {
+  RegistrationServer api(options());
+  RawClient slow(api.port());
+  ASSERT_TRUE(slow.send("POST /api/registrations HTTP/1.1\r\nHost: api\r\nContent-Type: application/json\r\n"
+                        "Content-Length: 100\r\n\r\n{\"name\":"));
+  std::this_thread::sleep_for(Ms(200));  // the head is parsed and the exchange is in flight
+  ASSERT_EQ(::kill(api.pid(), SIGTERM), 0);
+  std::this_thread::sleep_for(Ms(700));
+  EXPECT_TRUE(api.running()) << "the unfinished request is waited for\n" << api.stderrText();
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(api.stop(SIGTERM, Ms(5000)), 0) << api.stderrText();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, Ms(5000));
+  // The viewer's connection was closed without an answer.
+  EXPECT_TRUE(slow.readUntilClosed(Ms(2000)).closed);
 }
 
 TEST_F(RegistrationApi, BadCookieKeyFileIsAStartupError) {
