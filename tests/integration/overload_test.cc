@@ -139,9 +139,18 @@ TEST(Overload, OriginFetchLimitSheds503WhileHitsAreServed) {
   EXPECT_EQ(origin.stats().path("/size/10"), 1u) << origin.stats();
 }
 
+// Occurrences of `needle` in `hay`.
+size_t count(std::string_view hay, std::string_view needle) {
+  size_t n = 0;
+  for (size_t at = hay.find(needle); at != std::string_view::npos; at = hay.find(needle, at + 1)) ++n;
+  return n;
+}
+
 // A viewer that pipelines requests and reads nothing: edged stops starting requests once the
 // responses it could not write reach MaxConnectionBufferBytes, then stops reading the socket, so
 // the viewer's send stalls. When the viewer reads, the held requests are answered in order.
+// HEAD of a cached object: a response with no body to pause on (a GET's body write waits for
+// the backlog by itself), so only the connection's own cap bounds what piles up.
 TEST(Overload, ConnectionBufferStopsReadingAPipelinerThatDoesNotRead) {
   TestOrigin origin;
   Json cfg = overloadConfig();
@@ -150,9 +159,10 @@ TEST(Overload, ConnectionBufferStopsReadingAPipelinerThatDoesNotRead) {
   Http http;
   ASSERT_EQ(http.get(edged.url("/size/16384?p")).status, 200);
 
-  // 40 MB of requests for 16 KiB responses: 650 MB of answers if nothing held edged back.
+  // 40 MB of requests, each answered with a ~400-byte head: 16 MB of answers queued in edged if
+  // nothing held it back (and edged would read all of it).
   const std::string one =
-      "GET /size/16384?p HTTP/1.1\r\nHost: x\r\nX-Pad: " + std::string(900, 'p') + "\r\n\r\n";
+      "HEAD /size/16384?p HTTP/1.1\r\nHost: x\r\nX-Pad: " + std::string(900, 'p') + "\r\n\r\n";
   std::string flood;
   const int kRequests = 40000;
   flood.reserve(one.size() * kRequests);
@@ -166,14 +176,12 @@ TEST(Overload, ConnectionBufferStopsReadingAPipelinerThatDoesNotRead) {
   // Others are served meanwhile.
   HttpResponse r = http.get(edged.url("/size/16384?p"), {}, RequestOptions{Ms(3000)});
   EXPECT_EQ(r.status, 200) << r;
-  // Reading resumes the held pipeline, in order.
-  ReadResult rr = c.readResponses(200, Ms(5000));
-  auto rs = parseResponses(rr.data, rr.closed);
-  ASSERT_GE(rs.size(), 200u) << "only " << rs.size() << " responses after reading";
-  for (size_t i = 0; i < 200; ++i) {
-    ASSERT_EQ(rs[i].status, 200) << i;
-    ASSERT_EQ(rs[i].body.size(), 16384u) << i;
-  }
+  // Reading resumes the held pipeline: 2,000 more answers, all 200.
+  ReadResult rr = c.readUntil(
+      [](std::string_view d) { return count(d, "HTTP/1.1 200 OK\r\n") >= 2000; }, Ms(5000));
+  EXPECT_GE(count(rr.data, "HTTP/1.1 200 OK\r\n"), 2000u) << "after reading: " << rr.data.size()
+                                                           << " bytes, closed=" << rr.closed;
+  EXPECT_EQ(count(rr.data, "HTTP/1.1 "), count(rr.data, "HTTP/1.1 200 OK\r\n"));
   EXPECT_TRUE(edged.running());
 }
 
