@@ -246,7 +246,15 @@ struct EdgeSettings {
   uint32_t body_timeout_ms = 30000;    // max gap between request body bytes
   uint32_t send_timeout_ms = 60000;    // max time a response write may stall on a viewer
   uint32_t shutdown_grace_ms = 10000;  // SIGTERM: in-flight requests get this long
+  // At the limit a new connection is accepted and closed at once (no bytes), until some go away.
   uint32_t max_connections_per_worker = 10000;
+  // Bytes one viewer connection may hold: response bytes queued to a slow reader (beyond it the
+  // origin / cache read for that viewer pauses, and no further pipelined request starts) and
+  // unparsed input (pipelined requests waiting; beyond it reading stops).
+  uint32_t max_connection_buffer_bytes = 256 * 1024;
+  // Origin fetches (fills, revalidations, pass-through) one worker runs at once; a miss beyond it
+  // gets CloudFront's generated 503 (CapacityExceeded) instead of waiting. Hits are unaffected.
+  uint32_t max_origin_fetches_per_worker = 1024;
   // Required when an origin uses an OriginAccessControl that signs (§12).
   std::optional<OriginAccessCredentials> origin_access_credentials;
 };

@@ -88,6 +88,12 @@ void loadEdge(LoadContext& ctx, const Json& j, const std::string& path) {
   e.shutdown_grace_ms = readLimit(r, "ShutdownGraceMs", e.shutdown_grace_ms);
   e.max_connections_per_worker =
       readLimit(r, "MaxConnectionsPerWorker", e.max_connections_per_worker);
+  // Below 16 KiB a single response head or a pipelined request would already reach it.
+  e.max_connection_buffer_bytes = static_cast<uint32_t>(
+      r.integer("MaxConnectionBufferBytes", e.max_connection_buffer_bytes, 16384,
+                std::numeric_limits<uint32_t>::max()));
+  e.max_origin_fetches_per_worker =
+      readLimit(r, "MaxOriginFetchesPerWorker", e.max_origin_fetches_per_worker);
   r.object("OriginAccessCredentials", [&](ObjectReader& c) {
     OriginAccessCredentials creds;
     creds.access_key_id = c.requireString("AccessKeyId");

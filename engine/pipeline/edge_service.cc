@@ -55,10 +55,42 @@ const policies::BehaviorCacheSettings& EdgeService::cacheSettings(
   return settings_.at(&behavior);
 }
 
+namespace {
+// An origin fetch counted in EdgeService::originFetchesInFlight() for as long as it exists.
+class CountedFetch final : public origin::OriginFetch {
+ public:
+  CountedFetch(origin::OriginFetchPtr inner, std::shared_ptr<size_t> count)
+      : inner_(std::move(inner)), count_(std::move(count)) {
+    ++*count_;
+  }
+  ~CountedFetch() override {
+    inner_.reset();
+    --*count_;
+  }
+  bool start() override { return inner_->start(); }
+  void pushBody(const char* data, size_t len) override { inner_->pushBody(data, len); }
+  void endBody() override { inner_->endBody(); }
+  size_t bufferedBody() const override { return inner_->bufferedBody(); }
+  void resumeResponse() override { inner_->resumeResponse(); }
+  void cancel() override { inner_->cancel(); }
+  int attempts() const override { return inner_->attempts(); }
+
+ private:
+  origin::OriginFetchPtr inner_;
+  std::shared_ptr<size_t> count_;
+};
+}  // namespace
+
+bool EdgeService::originCapacityLeft() const {
+  return *fetches_in_flight_ < config_.edge.max_origin_fetches_per_worker;
+}
+
 std::unique_ptr<origin::OriginFetch> EdgeService::openFetch(origin::FetchRequest&& request,
                                                             origin::FetchObserver& observer) {
   origin::OriginFetchPtr fetch = origins_.open(std::move(request), observer);
-  if (!fetch || !fetch->start()) return nullptr;
+  if (!fetch) return nullptr;
+  fetch = std::make_unique<CountedFetch>(std::move(fetch), fetches_in_flight_);
+  if (!fetch->start()) return nullptr;
   return fetch;
 }
 

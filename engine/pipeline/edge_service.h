@@ -48,6 +48,10 @@ class EdgeService final : public HttpService {
   const policies::OriginSigner* originSigner(const policies::Origin& origin) const;
 
   origin::OriginClient& origins() { return origins_; }
+  // Edge.MaxOriginFetchesPerWorker: false when this worker's origin fetches are at the limit (a
+  // request needing one more answers 503 CapacityExceeded instead, §7.4).
+  bool originCapacityLeft() const;
+  size_t originFetchesInFlight() const { return *fetches_in_flight_; }
   // A started origin fetch reporting to `observer`, or null when it could not start.
   std::unique_ptr<origin::OriginFetch> openFetch(origin::FetchRequest&& request,
                                                  origin::FetchObserver& observer);
@@ -89,6 +93,8 @@ class EdgeService final : public HttpService {
   policies::SignatureMemo signature_memo_;
   std::unordered_map<const policies::Origin*, policies::OriginSigner> origin_signers_;
   std::unordered_map<OriginFill*, std::unique_ptr<OriginFill>> fills_;
+  // Origin fetches alive on this loop (shared with each fetch's counting wrapper).
+  std::shared_ptr<size_t> fetches_in_flight_ = std::make_shared<size_t>(0);
   std::unordered_map<KeyId, int64_t> uncacheable_;  // key → until (epoch s)
   std::string via_host_;
   std::mt19937_64 rng_;

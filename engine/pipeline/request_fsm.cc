@@ -310,6 +310,14 @@ bool RequestFsm::stepJoin() {
     case JoinRole::Leader:
       break;
   }
+  // Edge.MaxOriginFetchesPerWorker: shed the miss rather than queue it (§7.4 CapacityExceeded).
+  // Followers that joined meanwhile (another worker) get the same page.
+  if (!service_.originCapacityLeft()) {
+    r.reader.reset();
+    r.permit.abandon(FillFailure::OriginFailed, EdgeErrorKind::ServiceUnavailable);
+    synth(EdgeErrorKind::ServiceUnavailable);
+    return false;
+  }
   // The origin request is planned only now: hits never need it.
   if (!stepPlanOrigin()) return false;
   leader_ = true;
@@ -325,6 +333,7 @@ bool RequestFsm::stepJoin() {
 }
 
 void RequestFsm::revalidateInBackground(const CachedObjectPtr& stale) {
+  if (!service_.originCapacityLeft()) return;  // the stale copy serves; a later request refreshes
   if (!planOrigin()) return;
   JoinResult r = service_.store().join(key_, keyPath(), ex_.loop(), [] {}, stale.get());
   if (r.role != JoinRole::Leader) return;  // a refresh is in flight already
@@ -500,6 +509,10 @@ void RequestFsm::onFillGone() { fill_ = nullptr; }
 
 bool RequestFsm::stepFetch() {
   transition(Step::Fetch);
+  if (!service_.originCapacityLeft()) {
+    synth(EdgeErrorKind::ServiceUnavailable);
+    return false;
+  }
   fetch_ = service_.openFetch(std::move(pending_request_), static_cast<origin::FetchObserver&>(*this));
   if (!fetch_) {
     synth(EdgeErrorKind::OriginConnectError);

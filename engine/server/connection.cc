@@ -1,5 +1,6 @@
 #include "engine/server/connection.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace edge::engine {
@@ -65,13 +66,24 @@ void Connection::beginShutdown() {
 // ---- reading ---------------------------------------------------------------------------------
 
 void Connection::updateReading() {
+  // A viewer whose responses are not read (or whose pipelined requests pile up) is not read
+  // either: TCP flow control then stops it, and SendTimeoutMs ends it.
   const bool want = (state_ == State::Idle || state_ == State::ReadingHead || state_ == State::Active) &&
-                    !peer_eof_ && in_.size() < kMaxBufferedInput &&
+                    !peer_eof_ && in_.size() < highWater() && !outputFull() &&
                     !(body_paused_ && state_ == State::Active && !request_complete_);
   if (want && !reading_) {
     const int rc = uv_read_start(
         tcp_.stream(),
-        [](uv_handle_t*, size_t, uv_buf_t* buf) { *buf = uv_buf_init(t_read_buf, sizeof t_read_buf); },
+        [](uv_handle_t* h, size_t, uv_buf_t* buf) {
+          // Never more than the room left under the input cap (at least 1 KiB).
+          size_t room = sizeof t_read_buf;
+          if (h->data != nullptr) {
+            const auto* c = static_cast<const Connection*>(h->data);
+            const size_t cap = c->highWater();
+            room = c->in_.size() + 1024 >= cap ? 1024 : std::min(room, cap - c->in_.size());
+          }
+          *buf = uv_buf_init(t_read_buf, static_cast<unsigned>(room));
+        },
         [](uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
           if (s->data != nullptr) static_cast<Connection*>(s->data)->onRead(nread, buf);
         });
@@ -105,6 +117,8 @@ void Connection::parseBuffered() {
   size_t off = 0;
   while (off < in_.size()) {
     if (state_ == State::Active && request_complete_) break;  // next request waits (in order)
+    // The next request waits for the viewer to read the earlier responses (onWriteDone resumes).
+    if (state_ == State::Idle && outputFull()) break;
     if (state_ != State::Idle && state_ != State::ReadingHead && state_ != State::Active) break;
     if (state_ == State::Idle) {
       state_ = State::ReadingHead;
@@ -271,7 +285,7 @@ void Connection::abort() {
 }
 
 bool Connection::writeBlocked() const {
-  if (pendingBytes() < kHighWater) return false;
+  if (pendingBytes() < highWater()) return false;
   blocked_ = true;
   return true;
 }
@@ -372,10 +386,21 @@ void Connection::onWriteDone(size_t bytes, int status) {
     close();
     return;
   }
-  if (blocked_ && pendingBytes() < kLowWater && handler_) {
-    blocked_ = false;
-    handler_->onWritable();
+  if (pendingBytes() < lowWater()) {
+    if (blocked_ && handler_) {
+      blocked_ = false;
+      handler_->onWritable();
+      if (state_ == State::Closing) return;
+    }
+    if (state_ == State::Idle) {
+      armTimer();
+      if (!in_.empty()) {
+        parseBuffered();  // pipelined requests held back by a full backlog
+        return;
+      }
+    }
   }
+  updateReading();
 }
 
 // ---- timers and closing ------------------------------------------------------------------------
@@ -383,6 +408,11 @@ void Connection::onWriteDone(size_t bytes, int status) {
 void Connection::armTimer() {
   switch (state_) {
     case State::Idle:
+      // Waiting for the viewer to read earlier responses is not idleness: SendTimeoutMs governs.
+      if (outputFull()) {
+        timer_.stop();
+        break;
+      }
       // Before the first request the header deadline applies; between requests the idle one.
       timer_.start(served_one_ ? options_.idle_timeout_ms : options_.header_timeout_ms,
                    [this] { close(); });

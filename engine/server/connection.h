@@ -24,6 +24,10 @@ struct ServerOptions {
   uint32_t body_timeout_ms = 30000;
   uint32_t send_timeout_ms = 60000;
   uint32_t max_connections = 10000;
+  // Per-connection cap (Edge.MaxConnectionBufferBytes): response bytes queued before the handler
+  // is told to wait (writeBlocked) and before further pipelined requests wait, and unparsed input
+  // held before reading stops.
+  size_t buffer_bytes = 256 * 1024;
 };
 
 class Connection;
@@ -70,10 +74,11 @@ class Connection final : public Exchange, private RequestSink {
     Closing,      // uv_close issued; destroyed on a later iteration
   };
 
-  static constexpr size_t kHighWater = 256 * 1024;
-  static constexpr size_t kLowWater = 64 * 1024;
-  static constexpr size_t kMaxBufferedInput = 64 * 1024;
   static constexpr size_t kMaxTryWriteBufs = 64;
+  size_t highWater() const { return options_.buffer_bytes; }
+  size_t lowWater() const { return options_.buffer_bytes / 4; }
+  // The response backlog is full: the next pipelined request waits and reading stops.
+  bool outputFull() const { return pendingBytes() >= highWater(); }
 
   // RequestSink
   void onHead(RequestHead&& head) override;

@@ -18,6 +18,7 @@ ServerOptions serverOptionsFrom(const policies::EdgeSettings& edge) {
   o.body_timeout_ms = edge.body_timeout_ms;
   o.send_timeout_ms = edge.send_timeout_ms;
   o.max_connections = edge.max_connections_per_worker;
+  o.buffer_bytes = edge.max_connection_buffer_bytes;
   return o;
 }
 

@@ -1,5 +1,6 @@
 // Viewer-side timeouts: slowloris request heads (HeaderTimeoutMs bounds the whole head), idle
-// keep-alive connections (IdleTimeoutMs) and stalled request bodies (BodyTimeoutMs).
+// keep-alive connections (IdleTimeoutMs), stalled request bodies (BodyTimeoutMs) and viewers that
+// stop reading their response (SendTimeoutMs).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -16,6 +17,7 @@ nlohmann::json timeoutsConfig() {
   cfg["Edge"]["HeaderTimeoutMs"] = 1000;
   cfg["Edge"]["IdleTimeoutMs"] = 1000;
   cfg["Edge"]["BodyTimeoutMs"] = 1000;
+  cfg["Edge"]["SendTimeoutMs"] = 1000;
   return cfg;
 }
 
@@ -99,6 +101,29 @@ TEST_F(ViewerTimeouts, IdleKeepAliveConnectionIsClosedAfterIdleTimeout) {
   EXPECT_GE(took, 700);
   EXPECT_LE(took, 3000);
   EXPECT_TRUE(rr.data.empty()) << "unexpected bytes on an idle connection: " << rr.data;
+}
+
+TEST_F(ViewerTimeouts, ViewerThatStopsReadingIsClosedAfterSendTimeout) {
+  // 200 MB streamed through (CachingDisabled); the viewer reads nothing for 4 s. Edged's writes
+  // stall, and after SendTimeoutMs it gives the viewer up: what arrives afterwards is what sat
+  // in the socket buffers, then the close, far short of the body.
+  constexpr size_t kBody = 200u << 20;
+  RawClient c(edged_.port());
+  ASSERT_TRUE(c.send("GET /big/" + std::to_string(kBody) + " HTTP/1.1\r\nHost: x\r\n\r\n"));
+  std::this_thread::sleep_for(Ms(4000));
+  size_t got = 0;
+  bool closed = false;
+  const auto deadline = Clock::now() + Ms(5000);
+  while (!closed && Clock::now() < deadline) {
+    ReadResult rr = c.readSome(1 << 20, Ms(1000));
+    got += rr.data.size();
+    closed = rr.closed;
+  }
+  EXPECT_TRUE(closed) << "stalled viewer still connected after " << got << " bytes";
+  EXPECT_LT(got, kBody / 2) << "the whole body was buffered for a viewer that did not read";
+  // Others are served.
+  Http http;
+  EXPECT_EQ(http.get(edged_.url("/size/5"), {}, RequestOptions{Ms(3000)}).status, 200);
 }
 
 TEST_F(ViewerTimeouts, StalledRequestBodyIsClosedAfterBodyTimeout) {

@@ -230,7 +230,8 @@ TEST(ConfigLoad, EdgeSettings) {
     "OriginAddressOverrides": {"web.test": "127.0.0.1:9001"}, "AccessLog": "/tmp/a.log",
     "TestClock": true, "MaxRequestHeaderBytes": 1000, "MaxUrlBytes": 500, "MaxHeaderCount": 20,
     "MaxRequestBodyBytes": 0, "HeaderTimeoutMs": 1, "IdleTimeoutMs": 2, "BodyTimeoutMs": 3,
-    "SendTimeoutMs": 4, "ShutdownGraceMs": 5, "MaxConnectionsPerWorker": 6})");
+    "SendTimeoutMs": 4, "ShutdownGraceMs": 5, "MaxConnectionsPerWorker": 6,
+    "MaxConnectionBufferBytes": 65536, "MaxOriginFetchesPerWorker": 7})");
   const auto r = load(j);
   ASSERT_TRUE(r) << r.error().toString();
   const EdgeSettings& e = r->edge;
@@ -253,7 +254,26 @@ TEST(ConfigLoad, EdgeSettings) {
   EXPECT_EQ(e.send_timeout_ms, 4u);
   EXPECT_EQ(e.shutdown_grace_ms, 5u);
   EXPECT_EQ(e.max_connections_per_worker, 6u);
+  EXPECT_EQ(e.max_connection_buffer_bytes, 65536u);
+  EXPECT_EQ(e.max_origin_fetches_per_worker, 7u);
   EXPECT_TRUE(r->warnings.empty());
+}
+
+TEST(ConfigLoad, EdgeLimitsOutOfRangeNameTheField) {
+  const std::pair<const char*, Json> cases[] = {
+      {"MaxConnectionBufferBytes", 1024},
+      {"MaxOriginFetchesPerWorker", 0},
+      {"MaxConnectionsPerWorker", 0},
+      {"MaxOriginFetchesPerWorker", "many"},
+  };
+  for (const auto& [field, value] : cases) {
+    Json j = base();
+    j["Edge"] = {{field, value}};
+    const auto r = load(j);
+    ASSERT_FALSE(r) << field;
+    EXPECT_EQ(r.error().field, std::string("Edge.") + field) << r.error().toString();
+    EXPECT_NE(r.error().toString().find("conf/x.json"), std::string::npos) << r.error().toString();
+  }
 }
 
 TEST(ConfigLoad, OverrideForNoOriginWarns) {
