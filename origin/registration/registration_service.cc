@@ -21,6 +21,7 @@
 #include "engine/uv/loop.h"
 #include "origin/registration/registration_json.h"
 #include "origin/registration/registration_validation.h"
+#include "policies/http_types.h"
 #include "policies/url_signer.h"
 
 namespace edge::registration {
@@ -294,49 +295,26 @@ class ApiHandler final : public engine::ExchangeHandler {
 
 bool isJsonContentType(std::string_view v) {
   const size_t semi = v.find(';');
-  std::string media(trimSpace(v.substr(0, semi == std::string_view::npos ? v.size() : semi)));
-  for (char& c : media)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return media == "application/json";
+  return policies::iequals(policies::trimOws(v.substr(0, semi == std::string_view::npos ? v.size() : semi)),
+                           "application/json");
 }
 
-int hexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// application/x-www-form-urlencoded decoding of one query value ('+' is a space).
+// application/x-www-form-urlencoded decoding of one query value: '+' is a space, then
+// percent-decoding (nullopt for a '%' without two hex digits).
 std::optional<std::string> formDecode(std::string_view v) {
-  std::string out;
-  for (size_t i = 0; i < v.size(); ++i) {
-    if (v[i] == '+') {
-      out += ' ';
-    } else if (v[i] == '%') {
-      if (i + 2 >= v.size()) return std::nullopt;
-      const int hi = hexValue(v[i + 1]), lo = hexValue(v[i + 2]);
-      if (hi < 0 || lo < 0) return std::nullopt;
-      out += static_cast<char>(hi * 16 + lo);
-      i += 2;
-    } else {
-      out += v[i];
-    }
-  }
-  return out;
+  std::string plus_as_space(v);
+  std::replace(plus_as_space.begin(), plus_as_space.end(), '+', ' ');
+  return policies::percentDecode(plus_as_space);
 }
 
-// The value of `name` in the raw query (the first occurrence).
+// The value of `name` in the raw query (the first occurrence; "" for a name without '=').
 std::optional<std::string_view> queryParam(std::string_view query, std::string_view name) {
-  while (!query.empty()) {
-    const size_t amp = query.find('&');
-    const std::string_view pair = query.substr(0, amp);
-    const size_t eq = pair.find('=');
-    if (pair.substr(0, eq) == name) return eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
-    if (amp == std::string_view::npos) break;
-    query.remove_prefix(amp + 1);
-  }
-  return std::nullopt;
+  std::optional<std::string_view> found;
+  policies::forEachQueryParam(query, [&](std::string_view param, std::string_view param_name) {
+    if (!found && param_name == name)
+      found = param.size() > name.size() ? param.substr(name.size() + 1) : std::string_view();
+  });
+  return found;
 }
 
 bool isGet(const policies::ViewerRequest& req) { return req.method_name == "GET" || req.method_name == "HEAD"; }
