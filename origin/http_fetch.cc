@@ -19,21 +19,7 @@ bool idempotent(std::string_view m) {
          m == "TRACE";
 }
 
-HttpFetch* self(llhttp_t* p) { return static_cast<HttpFetch*>(p->data); }
-
 }  // namespace
-
-const llhttp_settings_t HttpFetch::kSettings = [] {
-  llhttp_settings_t s;
-  llhttp_settings_init(&s);
-  s.on_status = &HttpFetch::onStatus;
-  s.on_header_field = &HttpFetch::onHeaderField;
-  s.on_header_value = &HttpFetch::onHeaderValue;
-  s.on_headers_complete = &HttpFetch::onHeadersComplete;
-  s.on_body = &HttpFetch::onBody;
-  s.on_message_complete = &HttpFetch::onMessageComplete;
-  return s;
-}();
 
 HttpFetch::HttpFetch(OriginPool& pool, FetchRequest&& req, FetchObserver& observer)
     : pool_(pool), req_(std::move(req)), observer_(observer) {}
@@ -102,14 +88,8 @@ bool HttpFetch::start() {
 
 void HttpFetch::beginAttempt(bool allow_reuse) {
   ++attempts_;
-  llhttp_init(&parser_, HTTP_RESPONSE, &kSettings);
-  parser_.data = this;
-  head_in_.items().clear();
-  head_in_.reserve(16);
-  in_value_ = false;
-  head_bytes_ = 0;
+  response_.reset(/*head_request=*/req_.method == "HEAD");
   got_bytes_ = false;
-  message_done_ = false;
   keep_alive_ = false;
   head_off_ = 0;
   write_failed_ = false;
@@ -277,23 +257,25 @@ void HttpFetch::onConnRead(ssize_t nread, const char* data) {
 }
 
 void HttpFetch::parse(const char* data, size_t len) {
-  const llhttp_errno_t err = llhttp_execute(&parser_, data, len);
-  if (err == HPE_OK) return;
-  if (err == HPE_PAUSED) {
-    const char* pos = llhttp_get_error_pos(&parser_);
-    if (pos == nullptr) pos = data + len;
-    if (message_done_) {
-      if (pos != data + len) keep_alive_ = false;  // bytes after the response: not reusable
+  const ResponseParser::FeedResult r = response_.feed(data, len);
+  switch (r.state) {
+    case ResponseParser::State::NeedMore:
+      return;
+    case ResponseParser::State::Complete:
+      // Bytes after the response: the connection is not reusable.
+      keep_alive_ = response_.keepAlive() && r.consumed == len;
       onResponseComplete();
       return;
-    }
-    // The observer refused body bytes (held_body_): keep the rest for resumeNow().
-    held_input_.assign(pos, static_cast<size_t>(data + len - pos));
-    if (conn_ != nullptr) pool_.stopRead(conn_);
-    return;
+    case ResponseParser::State::Paused:
+      // The observer refused body bytes (held_body_): keep the rest for resumeNow().
+      held_input_.assign(data + r.consumed, len - r.consumed);
+      if (conn_ != nullptr) pool_.stopRead(conn_);
+      return;
+    case ResponseParser::State::Error:
+      break;
   }
   dropConn();
-  finish(head_too_big_ ? FetchOutcome::HeaderTooBig : FetchOutcome::InvalidResponse);
+  finish(response_.headTooBig() ? FetchOutcome::HeaderTooBig : FetchOutcome::InvalidResponse);
 }
 
 void HttpFetch::onEof(ssize_t nread) {
@@ -306,8 +288,7 @@ void HttpFetch::onEof(ssize_t nread) {
   }
   if (nread == UV_EOF && got_bytes_ && !body_paused_) {
     // A close-delimited body ends here; any other framing is truncated.
-    llhttp_finish(&parser_);
-    if (message_done_) {
+    if (response_.finishAtEof()) {
       keep_alive_ = false;
       onResponseComplete();
       return;
@@ -355,7 +336,7 @@ void HttpFetch::resumeNow() {
   }
   body_paused_ = false;
   last_progress_ms_ = uv_now(pool_.loop());
-  llhttp_resume(&parser_);
+  response_.resume();
   std::string input;
   input.swap(held_input_);
   if (conn_ != nullptr) pool_.startRead(conn_);
@@ -365,77 +346,18 @@ void HttpFetch::resumeNow() {
   parse(input.empty() ? &kNothing : input.data(), input.size());
 }
 
-// ---- llhttp callbacks ------------------------------------------------------------------------
+// ---- ResponseSink --------------------------------------------------------------------------
 
-int HttpFetch::onStatus(llhttp_t* p, const char*, size_t len) {
-  HttpFetch* f = self(p);
-  f->head_bytes_ += len;
-  return 0;
+void HttpFetch::onResponseHead(int status, policies::HeaderList&& headers) {
+  head_delivered_ = true;
+  observer_.onOriginHead(status, std::move(headers));
 }
 
-int HttpFetch::onHeaderField(llhttp_t* p, const char* at, size_t len) {
-  HttpFetch* f = self(p);
-  f->head_bytes_ += len + 4;
-  if (f->head_bytes_ > kMaxHeadBytes) {
-    f->head_too_big_ = true;
-    return -1;
-  }
-  auto& items = f->head_in_.items();
-  if (f->in_value_ || items.empty()) {
-    items.emplace_back();
-    f->in_value_ = false;
-  }
-  items.back().name.append(at, len);
-  return 0;
-}
-
-int HttpFetch::onHeaderValue(llhttp_t* p, const char* at, size_t len) {
-  HttpFetch* f = self(p);
-  f->head_bytes_ += len;
-  if (f->head_bytes_ > kMaxHeadBytes) {
-    f->head_too_big_ = true;
-    return -1;
-  }
-  auto& items = f->head_in_.items();
-  if (items.empty()) return -1;
-  f->in_value_ = true;
-  items.back().value.append(at, len);
-  return 0;
-}
-
-int HttpFetch::onHeadersComplete(llhttp_t* p) {
-  HttpFetch* f = self(p);
-  f->in_value_ = false;
-  const int status = p->status_code;
-  if (status < 200) return 1;  // 1xx: no body; skipped in onMessageComplete (101 fails there)
-  for (auto& h : f->head_in_.items()) {
-    while (!h.value.empty() && (h.value.back() == ' ' || h.value.back() == '\t')) h.value.pop_back();
-  }
-  f->head_delivered_ = true;
-  f->observer_.onOriginHead(status, std::move(f->head_in_));
-  f->head_in_ = {};
-  return (f->req_.method == "HEAD" || status == 204 || status == 304) ? 1 : 0;
-}
-
-int HttpFetch::onBody(llhttp_t* p, const char* at, size_t len) {
-  HttpFetch* f = self(p);
-  if (f->observer_.onOriginBody(at, len)) return 0;
-  f->held_body_.assign(at, len);
-  f->body_paused_ = true;
-  return HPE_PAUSED;
-}
-
-int HttpFetch::onMessageComplete(llhttp_t* p) {
-  HttpFetch* f = self(p);
-  if (p->status_code < 200 && p->status_code != 101) {
-    // An interim response (100 Continue, 103 Early Hints): the final one follows.
-    f->head_in_.items().clear();
-    f->head_bytes_ = 0;
-    return 0;
-  }
-  f->message_done_ = true;
-  f->keep_alive_ = llhttp_should_keep_alive(p) != 0;
-  return HPE_PAUSED;
+bool HttpFetch::onResponseBody(const char* data, size_t len) {
+  if (observer_.onOriginBody(data, len)) return true;
+  held_body_.assign(data, len);
+  body_paused_ = true;
+  return false;
 }
 
 // ---- timeouts, retries, the end --------------------------------------------------------------

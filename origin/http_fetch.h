@@ -5,22 +5,27 @@
 //   start -> [Resolving] -> Connecting -> Exchanging -> Done
 //            (reused keep-alive connection: straight to Exchanging)
 //
+// The response bytes go through ResponseParser (http_response_parser.h).
+//
 // Timeouts run on the pool's coarse tick: ConnectionTimeout per attempt, OriginReadTimeout per
 // gap between received bytes (first byte included; paused or body-starved time exempt) and the
 // response completion timeout. Loop thread only.
 #pragma once
 
-#include <llhttp.h>
 #include <uv.h>
 
 #include <string>
 
+#include "origin/http_response_parser.h"
 #include "origin/origin_fetch.h"
 #include "origin/origin_pool.h"
 
 namespace edge::origin {
 
-class HttpFetch final : public OriginFetch, private ConnUser, private PoolClient {
+class HttpFetch final : public OriginFetch,
+                        private ConnUser,
+                        private PoolClient,
+                        private ResponseSink {
  public:
   HttpFetch(OriginPool& pool, FetchRequest&& req, FetchObserver& observer);
   ~HttpFetch() override;
@@ -46,14 +51,9 @@ class HttpFetch final : public OriginFetch, private ConnUser, private PoolClient
   void onTick(uint64_t now_ms) override;
   void onKick() override;
 
-  // llhttp callbacks
-  static int onStatus(llhttp_t* p, const char* at, size_t len);
-  static int onHeaderField(llhttp_t* p, const char* at, size_t len);
-  static int onHeaderValue(llhttp_t* p, const char* at, size_t len);
-  static int onHeadersComplete(llhttp_t* p);
-  static int onBody(llhttp_t* p, const char* at, size_t len);
-  static int onMessageComplete(llhttp_t* p);
-  static const llhttp_settings_t kSettings;
+  // ResponseSink
+  void onResponseHead(int status, policies::HeaderList&& headers) override;
+  bool onResponseBody(const char* data, size_t len) override;
 
   void buildHead();
   void beginAttempt(bool allow_reuse);
@@ -110,14 +110,9 @@ class HttpFetch final : public OriginFetch, private ConnUser, private PoolClient
   uint64_t completion_deadline_ms_ = 0;  // 0: none
 
   // Response.
-  llhttp_t parser_;
-  policies::HeaderList head_in_;
-  bool in_value_ = false;
-  size_t head_bytes_ = 0;
-  bool head_too_big_ = false;
+  ResponseParser response_{*this, kMaxHeadBytes};
   bool head_delivered_ = false;
   bool got_bytes_ = false;  // any response byte on this attempt
-  bool message_done_ = false;
   bool keep_alive_ = false;
   bool body_paused_ = false;   // observer refused body: reading stopped
   std::string held_body_;      // the refused body bytes, offered again first

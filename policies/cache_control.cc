@@ -267,6 +267,14 @@ ResponseCacheControl parseResponseCacheControl(std::string_view header_value) {
   return cc;
 }
 
+ResponseCacheControl parseResponseCacheControl(const HeaderList& headers) {
+  ResponseCacheControl cc;
+  for (const auto& h : headers) {
+    if (iequals(h.name, "cache-control")) parseResponseCacheControlInto(h.value, cc);
+  }
+  return cc;
+}
+
 bool ResponseCacheControl::namesNoCacheField(std::string_view field) const {
   return listNames(no_cache_fields, field);
 }

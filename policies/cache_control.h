@@ -18,8 +18,12 @@
 //  * Flag directives are idempotent; an argument on one (`no-store=1`) is ignored. The bare and
 //    the qualified form of no-cache / private may both appear: the bare form wins for
 //    cacheability and the qualified field names are merged (most restrictive).
-// Multiple Cache-Control field lines are joined with ", " by the caller (HeaderList::getJoined)
-// or fed one by one to parseResponseCacheControlInto, which gives the same result.
+// Multiple Cache-Control field lines are parsed line by line (parseResponseCacheControl on the
+// HeaderList, or each line fed to parseResponseCacheControlInto): that is the reference reading,
+// and an unterminated quoted-string ends at the end of its own line. Joining the lines with ", "
+// first (HeaderList::getJoined) gives the same result only when no line ends inside an
+// unterminated quoted-string; otherwise the open quote would swallow the following lines and
+// directives such as a later line's no-cache would be lost (found by tests/fuzz).
 //
 // No request-side parser: CloudFront ignores the viewer's Cache-Control and Pragma for cache
 // decisions (§3.1), so nothing in edged would consume one.
@@ -30,6 +34,8 @@
 #include <ostream>
 #include <string>
 #include <string_view>
+
+#include "policies/http_types.h"
 
 namespace edge::policies {
 
@@ -70,7 +76,10 @@ struct ResponseCacheControl {
 // Canonical directive list, e.g. `max-age=60, no-cache="set-cookie", public` ("<empty>" if none).
 std::ostream& operator<<(std::ostream& os, const ResponseCacheControl& cc);
 
+// One field value (or several lines already joined, see above).
 ResponseCacheControl parseResponseCacheControl(std::string_view header_value);
+// Every Cache-Control field line of `headers` (case-insensitive name), line by line.
+ResponseCacheControl parseResponseCacheControl(const HeaderList& headers);
 // Adds the directives of one more field line to `cc` with the rules above (first valued
 // occurrence wins, flags accumulate). Lets callers avoid joining multiple lines.
 void parseResponseCacheControlInto(std::string_view header_value, ResponseCacheControl& cc);

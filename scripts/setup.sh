@@ -14,6 +14,7 @@ PACKAGES=(
   varnish trafficserver
   openssl awscli python3-botocore python3-cryptography
   libsqlite3-dev sqlite3 chromium
+  clang-14 libclang-rt-14-dev
 )
 
 # One dpkg-query for all packages (one call each took ~2 s in all).

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command: installs what a fresh Debian machine lacks, builds edged twice (plain, and
-# AddressSanitizer + UndefinedBehaviorSanitizer), and runs the unit and integration tests in both.
+# AddressSanitizer + UndefinedBehaviorSanitizer), and runs the unit and integration tests in both;
+# then builds the libFuzzer targets with clang-14 and runs each for FUZZ_SECONDS (default 15).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 "$root/scripts/setup.sh"
@@ -21,4 +22,8 @@ for flavour in release asan; do
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
   if ! (cd "$dir" && ctest --output-on-failure --timeout 300 -j1); then status=1; fi
 done
+
+# Bounded fuzzing (issue 8): every tests/fuzz target for a few seconds on its seed corpus.
+echo "== fuzz (${FUZZ_SECONDS:-15} s per target)"
+if ! "$root/scripts/fuzz.sh" "${FUZZ_SECONDS:-15}"; then status=1; fi
 exit $status

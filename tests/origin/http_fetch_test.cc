@@ -255,6 +255,24 @@ TEST_F(HttpFetchTest, InterimAndHeadResponses) {
   closePool();
 }
 
+// origin_response_fuzz: a 101 completed the fetch without a head (outcome Complete).
+TEST_F(HttpFetchTest, SwitchingProtocolsIsAnInvalidResponse) {
+  CannedOrigin origin("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                      "Connection: Upgrade\r\n\r\n");
+  pool_ = std::make_unique<OriginPool>(&loop_);
+  Recorder rec;
+  rec.loop = &loop_;
+  auto fetch = std::make_unique<HttpFetch>(*pool_, requestTo(origin.port()), rec);
+  ASSERT_TRUE(fetch->start());
+  runFor(&loop_, 2000);
+  ASSERT_TRUE(rec.done);
+  EXPECT_EQ(rec.outcome, FetchOutcome::InvalidResponse);
+  EXPECT_EQ(rec.status, 0);
+  fetch.reset();
+  EXPECT_EQ(pool_->idleCount(), 0u);
+  closePool();
+}
+
 TEST_F(HttpFetchTest, OversizedResponseHeadIsHeaderTooBig) {
   CannedOrigin origin("HTTP/1.1 200 OK\r\nX-Big: " + std::string(OriginFetch::kMaxHeadBytes, 'b') +
                       "\r\nContent-Length: 2\r\n\r\nok");

@@ -125,6 +125,33 @@ TEST(CacheControl, IntoAccumulatesLikeJoinedLines) {
   EXPECT_EQ(cc.max_age, 60);
 }
 
+// tests/fuzz (cache_control_fuzz): a line ending inside an unterminated quoted-string must not
+// swallow the next line. Line by line is the reference; joining such lines loses directives.
+TEST(CacheControl, UnterminatedQuoteEndsAtItsLine) {
+  const HeaderList unterminated{{"Cache-Control", "=\""}, {"cache-control", "no-cache"}};
+  EXPECT_TRUE(parseResponseCacheControl(unterminated).no_cache);
+  const HeaderList quote_in_name{{"Cache-Control", "\"=\""}, {"Cache-Control", "immutable"}};
+  EXPECT_TRUE(parseResponseCacheControl(quote_in_name).immutable);
+  const HeaderList private_open{{"Cache-Control", "private=\"Set-Co0000 0"},
+                                {"X-Other", "max-age=5"},
+                                {"Cache-Control", "no-cache=a, x-b\""}};
+  const ResponseCacheControl cc = parseResponseCacheControl(private_open);
+  EXPECT_TRUE(cc.is_private);  // an unterminated qualified form reads as the bare one
+  EXPECT_EQ(cc.no_cache_fields, "a");
+  EXPECT_FALSE(cc.max_age);
+  // The joined text cannot tell a line join from ", " inside a quoted-string.
+  EXPECT_FALSE(parseResponseCacheControl(*unterminated.getJoined("cache-control")).no_cache);
+}
+
+TEST(CacheControl, HeaderListParsesEveryLine) {
+  const HeaderList h{{"Cache-Control", "max-age=60, no-cache=\"Set-Cookie\""},
+                     {"Content-Type", "text/plain"},
+                     {"CACHE-CONTROL", "max-age=5, public"}};
+  EXPECT_EQ(parseResponseCacheControl(h),
+            parseResponseCacheControl("max-age=60, no-cache=\"Set-Cookie\", max-age=5, public"));
+  EXPECT_EQ(parseResponseCacheControl(HeaderList{}), ResponseCacheControl{});
+}
+
 TEST(CacheControl, NamesFieldsCaseInsensitively) {
   const auto cc =
       parseResponseCacheControl("no-cache=\"Set-Cookie, X-A\", private=\"Authorization\"");
