@@ -108,6 +108,8 @@ void HttpFetch::beginAttempt(bool allow_reuse) {
   head_in_.reserve(16);
   in_value_ = false;
   head_bytes_ = 0;
+  interim_responses_ = 0;
+  continue_seen_ = false;
   got_bytes_ = false;
   message_done_ = false;
   keep_alive_ = false;
@@ -407,7 +409,17 @@ int HttpFetch::onHeadersComplete(llhttp_t* p) {
   HttpFetch* f = self(p);
   f->in_value_ = false;
   const int status = p->status_code;
-  if (status < 200) return 1;  // 1xx: no body; skipped in onMessageComplete (101 fails there)
+  if (status < 200) {
+    // 1xx: no body; skipped in onMessageComplete (101 fails there). §1.9: only one 100 Continue
+    // is allowed, a second is an error. The reference says nothing of other interim responses
+    // (103 Early Hints): a few pass, but an endless stream of them would hold the viewer forever
+    // (each one is progress, so OriginReadTimeout never fires), so past kMaxInterimResponses
+    // the response is invalid as well (502, §7.4).
+    if (status == 100 && f->continue_seen_) return -1;
+    f->continue_seen_ = f->continue_seen_ || status == 100;
+    if (++f->interim_responses_ > kMaxInterimResponses) return -1;
+    return 1;
+  }
   for (auto& h : f->head_in_.items()) {
     while (!h.value.empty() && (h.value.back() == ' ' || h.value.back() == '\t')) h.value.pop_back();
   }

@@ -37,6 +37,8 @@ class HttpFetch final : public OriginFetch, private ConnUser, private PoolClient
 
  private:
   enum class Phase : uint8_t { Idle, Resolving, Connecting, Exchanging, Done };
+  // Interim (1xx) responses accepted before the final one on an attempt.
+  static constexpr int kMaxInterimResponses = 8;
 
   // ConnUser
   void onConnConnected(int status) override;
@@ -115,6 +117,8 @@ class HttpFetch final : public OriginFetch, private ConnUser, private PoolClient
   bool in_value_ = false;
   size_t head_bytes_ = 0;
   bool head_too_big_ = false;
+  int interim_responses_ = 0;  // 1xx heads on this attempt
+  bool continue_seen_ = false;  // one of them was a 100 Continue
   bool head_delivered_ = false;
   bool got_bytes_ = false;  // any response byte on this attempt
   bool message_done_ = false;
