@@ -32,6 +32,8 @@ void ResponseParser::reset(bool head_request) {
   in_value_ = false;
   head_bytes_ = 0;
   head_too_big_ = false;
+  interim_responses_ = 0;
+  continue_seen_ = false;
   message_done_ = false;
   keep_alive_ = false;
 }
@@ -94,7 +96,17 @@ int ResponseParser::onHeadersComplete(llhttp_t* p) {
   // 101 Switching Protocols: the edge never asks to upgrade, and what follows is not HTTP. An
   // invalid response (it used to complete with no head at all: found by origin_response_fuzz).
   if (status == 101) return -1;
-  if (status < 200) return 1;  // other 1xx: no body; skipped in onMessageComplete
+  if (status < 200) {
+    // Other 1xx: no body; skipped in onMessageComplete. §1.9: only one 100 Continue is allowed,
+    // a second is an error. The reference says nothing of other interim responses (103 Early
+    // Hints): a few pass, but an endless stream of them would hold the viewer forever (each one
+    // is progress, so OriginReadTimeout never fires), so past kMaxInterimResponses the response
+    // is invalid as well (502, §7.4). Found by the OriginFaults suite.
+    if (status == 100 && s->continue_seen_) return -1;
+    s->continue_seen_ = s->continue_seen_ || status == 100;
+    if (++s->interim_responses_ > kMaxInterimResponses) return -1;
+    return 1;
+  }
   for (auto& h : s->head_in_.items()) {
     while (!h.value.empty() && (h.value.back() == ' ' || h.value.back() == '\t')) h.value.pop_back();
   }

@@ -64,6 +64,9 @@ class ResponseParser {
   static int onMessageComplete(llhttp_t* p);
   static const llhttp_settings_t kSettings;
 
+  // Interim (1xx) responses accepted before the final one.
+  static constexpr int kMaxInterimResponses = 8;
+
   ResponseSink& sink_;
   size_t max_head_bytes_;
   llhttp_t parser_{};
@@ -72,6 +75,8 @@ class ResponseParser {
   bool in_value_ = false;
   size_t head_bytes_ = 0;
   bool head_too_big_ = false;
+  int interim_responses_ = 0;   // 1xx heads before the final one
+  bool continue_seen_ = false;  // one of them was a 100 Continue
   bool message_done_ = false;
   bool keep_alive_ = false;
 };

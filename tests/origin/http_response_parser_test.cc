@@ -115,6 +115,34 @@ TEST(ResponseParser, InterimResponsesAreSkipped) {
   EXPECT_FALSE(sink.headers.has("link"));
 }
 
+// §1.9: one 100 Continue at most; other interim responses are bounded (an endless stream of
+// them would count as progress forever). Found by OriginFaults (1xx floods).
+TEST(ResponseParser, SecondContinueIsAnError) {
+  Sink sink;
+  ResponseParser p(sink, kLimit);
+  p.reset(false);
+  const auto s = feedAll(p, sink,
+                         "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 100 Continue\r\n\r\n"
+                         "HTTP/1.1 204 No Content\r\n\r\n",
+                         7);
+  EXPECT_EQ(s, ResponseParser::State::Error);
+  EXPECT_EQ(sink.heads, 0);
+}
+
+TEST(ResponseParser, InterimResponsesAreBounded) {
+  for (int n : {8, 9}) {
+    std::string bytes;
+    for (int i = 0; i < n; ++i) bytes += "HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n";
+    bytes += "HTTP/1.1 204 No Content\r\n\r\n";
+    Sink sink;
+    ResponseParser p(sink, kLimit);
+    p.reset(false);
+    const auto s = feedAll(p, sink, bytes, 11);
+    EXPECT_EQ(s, n <= 8 ? ResponseParser::State::Complete : ResponseParser::State::Error) << n;
+    EXPECT_EQ(sink.heads, n <= 8 ? 1 : 0) << n;
+  }
+}
+
 TEST(ResponseParser, HeadResponseHasNoBody) {
   Sink sink;
   ResponseParser p(sink, kLimit);

@@ -23,7 +23,7 @@
 //   /bad-status     sends "garbage\r\n\r\n" and closes.
 //   /status/N       status N with a short body (none for 204/304 and HEAD).
 //   /set/NAME?status=&cc=&etag=&lm=&expires=&age=&setcookie=&vary=&len=&chunks=&gap_ms=
-//              &delay_ms=&chunked=&close_mid=&ctype=&cenc=
+//              &delay_ms=&chunked=&close_mid=&ctype=&cenc=&close=&fault=...
 //                   (re)defines object NAME (not counted); every /set bumps its version.
 //   /obj/NAME       serves object NAME as defined (default: 200, 100 bytes, no validators):
 //                   after delay_ms, the head (Cache-Control, ETag, Last-Modified, Expires, Age,
@@ -45,6 +45,39 @@
 //   /close-idle?ms=X
 //                   200 "ok\n", keep-alive; the connection is closed after X ms without a next
 //                   request (the origin's own keep-alive timeout).
+//   /fault/KIND?... a 200 text/plain object of `len` pattern bytes (default 100; cc=V →
+//                   Cache-Control: V; chunked=1 → chunked framing) answered with fault KIND
+//                   (below). /set/NAME?...&fault=KIND applies the same fault to object NAME
+//                   (every fault parameter may go in the /set query; /set again without
+//                   `fault` to make it behave). close=1 on /set → `Connection: close`.
+//     Faults (`at` defaults to half the body; the connection is never reused after them except
+//     where noted):
+//       hang            never answers; returns when the client closes.
+//       reset-head      the head up to byte `at` (default half the head), then RST
+//                       (SO_LINGER 0) `rst_after_ms` (default 50) later.
+//       reset-body      the head and `at` body bytes (in the object's framing), then RST
+//                       `rst_after_ms` later.
+//       short-cl        Content-Length `len`, `at` body bytes, then close (FIN).
+//       long-cl         Content-Length `len`, the `len` bytes and then `surplus` (default: a
+//                       complete smuggled response "HTTP/1.1 200 OK ... X-Smuggled: 1 ...
+//                       smuggled!") in the same write, or `surplus_delay_ms` later; the
+//                       connection stays open and the next request on it is served normally
+//                       (after the surplus).
+//       drip-head       the head one byte every `drip_ms` (default 1000), then the body.
+//       drip-body       the head, then the body (framed) one byte every `drip_ms`.
+//       bad-chunk-size  chunked: a chunk of `at` bytes, then a size line "zz", the rest, close.
+//       chunk-no-crlf   chunked: a chunk of `at` bytes not followed by CRLF, the rest, close.
+//       chunk-too-long  chunked: announces `at` bytes and sends all `len`, close.
+//       chunk-no-end    chunked: the whole body in two chunks, no last chunk, close
+//                       `close_after_ms` (default 100) later.
+//       interim-flood   `count` (default 5000; 0 = endless, until the client goes) interim
+//                       responses, `interim`=100|103|mixed (default mixed, alternating),
+//                       `interim_gap_ms` apart (default 0), then the final response.
+//       big-head        the final head carries `head_bytes` (default 100 KiB) of extra header
+//                       lines (X-Filler-NNNNN, 100 bytes each; one=1: a single X-Huge header).
+//   /close-accepts?n=N&rst=R
+//                   the next N (default 1) accepted connections are closed right after accept,
+//                   before anything is read (rst=1: with RST). They count in `accepted` only.
 //   /stats          {"requests": R, "connections": C, "accepted": A, "open": O, "paths": {...}}
 //   /stats/reset    zeroes the counters.
 // Counting: /stats* requests are never counted. `requests` counts request heads parsed;
@@ -526,78 +559,6 @@ bool handleSet(Exchange& ex, const std::string& name, const std::map<std::string
   return ex.sendSimple(200, "text/plain", "version " + std::to_string(version) + "\n");
 }
 
-// Returns KeepGoing / Close like dispatch().
-bool handleObject(Exchange& ex, const std::string& name, bool* close_after) {
-  ObjectDef def;
-  {
-    std::lock_guard<std::mutex> lock(g_objects_mu);
-    auto it = g_objects.find(name);
-    if (it != g_objects.end()) def = it->second;
-  }
-  const auto& q = def.q;
-  auto val = [&](const char* k) -> std::string {
-    auto it = q.find(k);
-    return it == q.end() ? std::string() : it->second;
-  };
-  std::this_thread::sleep_for(std::chrono::milliseconds(toU64(q, "delay_ms", 0)));
-  const std::string etag = val("etag");
-  const std::string lm = val("lm");
-  const std::string cc = val("cc");
-  std::vector<std::string> h;
-  if (!cc.empty()) h.push_back("Cache-Control: " + cc);
-  if (!etag.empty()) h.push_back("ETag: " + etag);
-  if (!lm.empty()) h.push_back("Last-Modified: " + lm);
-  h.push_back("X-Version: " + std::to_string(def.version));
-  auto inm = ex.req.header("if-none-match");
-  auto ims = ex.req.header("if-modified-since");
-  if (inm) h.push_back("X-Origin-If-None-Match: " + *inm);
-  if ((!etag.empty() && inm && inm->find(etag) != std::string::npos) ||
-      (!lm.empty() && !inm && ims && *ims == lm)) {
-    return sendAll(ex.fd, ex.statusAndHeaders(304, h));
-  }
-  int status = static_cast<int>(toU64(q, "status", 200));
-  if (q.count("ctype") == 0) {
-    h.push_back("Content-Type: text/plain");
-  } else if (!val("ctype").empty()) {
-    h.push_back("Content-Type: " + val("ctype"));
-  }
-  if (!val("cenc").empty()) h.push_back("Content-Encoding: " + val("cenc"));
-  h.push_back("X-Origin-Accept-Encoding: " +
-              ex.req.header("accept-encoding").value_or(std::string("(none)")));
-  if (!val("expires").empty()) h.push_back("Expires: " + val("expires"));
-  if (!val("age").empty()) h.push_back("Age: " + val("age"));
-  if (!val("setcookie").empty()) h.push_back("Set-Cookie: " + val("setcookie"));
-  if (!val("vary").empty()) h.push_back("Vary: " + val("vary"));
-  const uint64_t len = toU64(q, "len", 100);
-  const uint64_t chunks = std::max<uint64_t>(1, toU64(q, "chunks", 1));
-  const uint64_t gap_ms = toU64(q, "gap_ms", 0);
-  const bool chunked = toU64(q, "chunked", 0) != 0;
-  const bool close_mid = toU64(q, "close_mid", 0) != 0;
-  if (chunked) h.push_back("Transfer-Encoding: chunked");
-  else h.push_back("Content-Length: " + std::to_string(len));
-  if (!sendAll(ex.fd, ex.statusAndHeaders(status, h))) return false;
-  if (ex.head() || status == 204) return true;
-  const uint64_t send_len = close_mid ? len / 2 : len;
-  const uint64_t piece = std::max<uint64_t>(1, (len + chunks - 1) / chunks);
-  for (uint64_t off = 0; off < send_len; off += piece) {
-    if (off > 0 && gap_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(gap_ms));
-    const size_t n = std::min<uint64_t>(piece, send_len - off);
-    std::string data = patternBytes(off, n);
-    if (chunked) {
-      char size_line[32];
-      std::snprintf(size_line, sizeof size_line, "%zx\r\n", n);
-      data = size_line + data + "\r\n";
-    }
-    if (!sendAll(ex.fd, data)) return false;
-  }
-  if (close_mid) {
-    *close_after = true;
-    return true;
-  }
-  if (chunked) return sendAll(ex.fd, "0\r\n\r\n");
-  return true;
-}
-
 bool handleSlow(Exchange& ex, const std::map<std::string, std::string>& q) {
   uint64_t first_byte_ms = toU64(q, "first_byte_ms", 0);
   uint64_t gap_ms = toU64(q, "gap_ms", 0);
@@ -632,6 +593,219 @@ void resetConnection(int fd) {
 
 enum class After { KeepGoing, Close, CloseWithReset, DropNext, CloseWhenIdle };
 
+void sleepMs(uint64_t ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
+
+std::string chunkOf(std::string_view data) {
+  char size_line[32];
+  std::snprintf(size_line, sizeof size_line, "%zx\r\n", data.size());
+  return size_line + std::string(data) + "\r\n";
+}
+
+// The next N accepted connections are closed before anything is read (/close-accepts).
+std::atomic<int64_t> g_close_accepts{0};
+std::atomic<bool> g_close_accepts_rst{false};
+
+// What a /obj or /fault answer is made of before any fault bends it.
+struct Answer {
+  int status = 200;
+  std::vector<std::string> headers;  // without framing
+  uint64_t len = 0;
+  bool chunked = false;
+};
+
+// A hostile answer (see the header comment, "Faults"). Returns what to do with the connection.
+After serveFault(Exchange& ex, const std::string& fault, Answer a,
+                 const std::map<std::string, std::string>& q) {
+  const std::string body = patternBytes(0, a.len);
+  const uint64_t at = std::min<uint64_t>(toU64(q, "at", a.len / 2), a.len);
+  const uint64_t drip_ms = toU64(q, "drip_ms", 1000);
+  const uint64_t rst_after_ms = toU64(q, "rst_after_ms", 50);
+  auto framing = [&](bool chunked) {
+    return chunked ? std::string("Transfer-Encoding: chunked")
+                   : "Content-Length: " + std::to_string(a.len);
+  };
+  auto headWith = [&](bool chunked) {
+    std::vector<std::string> h = a.headers;
+    h.push_back(framing(chunked));
+    return ex.statusAndHeaders(a.status, h);
+  };
+  // The body in the answer's framing, all of it (chunked: one chunk and the last chunk).
+  auto wholeBody = [&] { return a.chunked ? chunkOf(body) + "0\r\n\r\n" : body; };
+  if (fault == "hang") {
+    waitForClientClose(ex.fd);
+    return After::Close;
+  }
+  if (fault == "reset-head") {
+    const std::string head = headWith(a.chunked);
+    const uint64_t cut = std::min<uint64_t>(toU64(q, "at", head.size() / 2), head.size() - 1);
+    sendAll(ex.fd, std::string_view(head).substr(0, cut));
+    sleepMs(rst_after_ms);
+    return After::CloseWithReset;
+  }
+  if (fault == "reset-body" || fault == "short-cl") {
+    std::string out = headWith(a.chunked);
+    out += a.chunked ? chunkOf(std::string_view(body).substr(0, at)) : body.substr(0, at);
+    sendAll(ex.fd, out);
+    if (fault == "short-cl") return After::Close;
+    sleepMs(rst_after_ms);
+    return After::CloseWithReset;
+  }
+  if (fault == "long-cl") {
+    std::string surplus = "HTTP/1.1 200 OK\r\nContent-Length: 9\r\nX-Smuggled: 1\r\n\r\nsmuggled!";
+    if (auto it = q.find("surplus"); it != q.end()) surplus = it->second;
+    const uint64_t delay = toU64(q, "surplus_delay_ms", 0);
+    std::string out = headWith(false) + body;
+    if (delay == 0) return sendAll(ex.fd, out + surplus) ? After::KeepGoing : After::Close;
+    if (!sendAll(ex.fd, out)) return After::Close;
+    sleepMs(delay);
+    return sendAll(ex.fd, surplus) ? After::KeepGoing : After::Close;
+  }
+  if (fault == "drip-head" || fault == "drip-body") {
+    const bool in_head = fault == "drip-head";
+    const std::string head = headWith(a.chunked);
+    if (!in_head && !sendAll(ex.fd, head)) return After::Close;
+    const std::string drip = in_head ? head : (a.chunked ? chunkOf(body) + "0\r\n\r\n" : body);
+    for (size_t i = 0; i < drip.size(); ++i) {
+      if (i > 0) sleepMs(drip_ms);
+      if (!sendAll(ex.fd, std::string_view(drip).substr(i, 1))) return After::Close;
+    }
+    if (in_head && !sendAll(ex.fd, wholeBody())) return After::Close;
+    return After::KeepGoing;
+  }
+  if (fault == "bad-chunk-size" || fault == "chunk-no-crlf" || fault == "chunk-too-long" ||
+      fault == "chunk-no-end") {
+    std::string out = headWith(true);
+    const std::string_view first = std::string_view(body).substr(0, at);
+    const std::string_view rest = std::string_view(body).substr(at);
+    if (fault == "bad-chunk-size") {
+      out += chunkOf(first) + "zz\r\n" + std::string(rest) + "\r\n0\r\n\r\n";
+    } else if (fault == "chunk-no-crlf") {
+      char size_line[32];
+      std::snprintf(size_line, sizeof size_line, "%zx\r\n", first.size());
+      out += size_line + std::string(first) + chunkOf(rest) + "0\r\n\r\n";
+    } else if (fault == "chunk-too-long") {
+      char size_line[32];
+      std::snprintf(size_line, sizeof size_line, "%zx\r\n", first.size());
+      out += size_line + body + "\r\n0\r\n\r\n";  // announces `at` bytes, sends all of them
+    } else {
+      out += chunkOf(first) + chunkOf(rest);  // no last chunk
+    }
+    sendAll(ex.fd, out);
+    sleepMs(toU64(q, "close_after_ms", 100));
+    return After::Close;
+  }
+  if (fault == "interim-flood") {
+    const uint64_t count = toU64(q, "count", 5000);  // 0: endless
+    const uint64_t gap_ms = toU64(q, "interim_gap_ms", 0);
+    const std::string kind = q.count("interim") ? q.at("interim") : "mixed";
+    const std::string c100 = "HTTP/1.1 100 Continue\r\n\r\n";
+    const std::string c103 = "HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n";
+    const uint64_t batch = gap_ms > 0 ? 1 : 64;
+    for (uint64_t sent = 0; count == 0 || sent < count;) {
+      std::string out;
+      for (uint64_t i = 0; i < batch && (count == 0 || sent < count); ++i, ++sent) {
+        const bool is100 = kind == "100" || (kind == "mixed" && sent % 2 == 0);
+        out += is100 ? c100 : c103;
+      }
+      if (!sendAll(ex.fd, out)) return After::Close;
+      if (gap_ms > 0) sleepMs(gap_ms);
+    }
+    return sendAll(ex.fd, headWith(a.chunked) + wholeBody()) ? After::KeepGoing : After::Close;
+  }
+  if (fault == "big-head") {
+    const uint64_t head_bytes = toU64(q, "head_bytes", 100 * 1024);
+    std::vector<std::string> h = a.headers;
+    if (toU64(q, "one", 0) != 0) {
+      h.push_back("X-Huge: " + std::string(head_bytes, 'x'));
+    } else {
+      for (uint64_t total = 0, i = 0; total < head_bytes; ++i) {
+        char name[32];
+        std::snprintf(name, sizeof name, "X-Filler-%05llu: ", static_cast<unsigned long long>(i));
+        h.push_back(name + std::string(100, 'f'));
+        total += h.back().size() + 2;
+      }
+    }
+    h.push_back(framing(a.chunked));
+    return sendAll(ex.fd, ex.statusAndHeaders(a.status, h) + wholeBody()) ? After::KeepGoing
+                                                                          : After::Close;
+  }
+  ex.keep_alive = false;
+  ex.sendSimple(400, "text/plain", "test_origin: unknown fault " + fault + "\n");
+  return After::Close;
+}
+
+// Serves an object defined by a /set query `q` (version `version`), faults included.
+After serveObject(Exchange& ex, const std::map<std::string, std::string>& q, uint64_t version) {
+  auto val = [&](const char* k) -> std::string {
+    auto it = q.find(k);
+    return it == q.end() ? std::string() : it->second;
+  };
+  if (toU64(q, "close", 0) != 0) ex.keep_alive = false;
+  sleepMs(toU64(q, "delay_ms", 0));
+  const std::string etag = val("etag");
+  const std::string lm = val("lm");
+  const std::string cc = val("cc");
+  std::vector<std::string> h;
+  if (!cc.empty()) h.push_back("Cache-Control: " + cc);
+  if (!etag.empty()) h.push_back("ETag: " + etag);
+  if (!lm.empty()) h.push_back("Last-Modified: " + lm);
+  h.push_back("X-Version: " + std::to_string(version));
+  auto inm = ex.req.header("if-none-match");
+  auto ims = ex.req.header("if-modified-since");
+  if (inm) h.push_back("X-Origin-If-None-Match: " + *inm);
+  const std::string fault = val("fault");
+  const bool conditional_hit = (!etag.empty() && inm && inm->find(etag) != std::string::npos) ||
+                               (!lm.empty() && !inm && ims && *ims == lm);
+  if (conditional_hit && fault.empty()) {
+    return sendAll(ex.fd, ex.statusAndHeaders(304, h)) ? After::KeepGoing : After::Close;
+  }
+  int status = static_cast<int>(toU64(q, "status", 200));
+  if (q.count("ctype") == 0) {
+    h.push_back("Content-Type: text/plain");
+  } else if (!val("ctype").empty()) {
+    h.push_back("Content-Type: " + val("ctype"));
+  }
+  if (!val("cenc").empty()) h.push_back("Content-Encoding: " + val("cenc"));
+  h.push_back("X-Origin-Accept-Encoding: " +
+              ex.req.header("accept-encoding").value_or(std::string("(none)")));
+  if (!val("expires").empty()) h.push_back("Expires: " + val("expires"));
+  if (!val("age").empty()) h.push_back("Age: " + val("age"));
+  if (!val("setcookie").empty()) h.push_back("Set-Cookie: " + val("setcookie"));
+  if (!val("vary").empty()) h.push_back("Vary: " + val("vary"));
+  const uint64_t len = toU64(q, "len", 100);
+  const uint64_t chunks = std::max<uint64_t>(1, toU64(q, "chunks", 1));
+  const uint64_t gap_ms = toU64(q, "gap_ms", 0);
+  const bool chunked = toU64(q, "chunked", 0) != 0;
+  const bool close_mid = toU64(q, "close_mid", 0) != 0;
+  if (!fault.empty()) return serveFault(ex, fault, Answer{status, h, len, chunked}, q);
+  if (chunked) h.push_back("Transfer-Encoding: chunked");
+  else h.push_back("Content-Length: " + std::to_string(len));
+  if (!sendAll(ex.fd, ex.statusAndHeaders(status, h))) return After::Close;
+  if (ex.head() || status == 204) return ex.keep_alive ? After::KeepGoing : After::Close;
+  const uint64_t send_len = close_mid ? len / 2 : len;
+  const uint64_t piece = std::max<uint64_t>(1, (len + chunks - 1) / chunks);
+  for (uint64_t off = 0; off < send_len; off += piece) {
+    if (off > 0 && gap_ms > 0) sleepMs(gap_ms);
+    const size_t n = std::min<uint64_t>(piece, send_len - off);
+    std::string data = patternBytes(off, n);
+    if (chunked) data = chunkOf(data);
+    if (!sendAll(ex.fd, data)) return After::Close;
+  }
+  if (close_mid) return After::Close;
+  if (chunked && !sendAll(ex.fd, "0\r\n\r\n")) return After::Close;
+  return ex.keep_alive ? After::KeepGoing : After::Close;
+}
+
+After handleObject(Exchange& ex, const std::string& name) {
+  ObjectDef def;
+  {
+    std::lock_guard<std::mutex> lock(g_objects_mu);
+    auto it = g_objects.find(name);
+    if (it != g_objects.end()) def = it->second;
+  }
+  return serveObject(ex, def.q, def.version);
+}
+
 // Serves one request whose body has been read. Returns what to do with the connection next.
 After dispatch(Exchange& ex) {
   const Request& req = ex.req;
@@ -653,9 +827,15 @@ After dispatch(Exchange& ex) {
   } else if (startsWith("/set/")) {
     ok = handleSet(ex, path.substr(5), q);
   } else if (startsWith("/obj/")) {
-    bool close_after = false;
-    ok = handleObject(ex, path.substr(5), &close_after);
-    if (close_after) return After::Close;
+    return handleObject(ex, path.substr(5));
+  } else if (startsWith("/fault/")) {
+    auto fq = q;
+    fq["fault"] = path.substr(7);
+    return serveObject(ex, fq, 0);
+  } else if (path == "/close-accepts") {
+    g_close_accepts_rst = toU64(q, "rst", 0) != 0;
+    g_close_accepts = static_cast<int64_t>(toU64(q, "n", 1));
+    ok = ex.sendSimple(200, "text/plain", "ok\n");
   } else if (startsWith("/echo")) {
     ok = handleEcho(ex);
   } else if (startsWith("/size/")) {
@@ -852,6 +1032,14 @@ int main(int argc, char** argv) {
       std::lock_guard<std::mutex> lock(g_stats.mu);
       ++g_stats.accepted;
       ++g_stats.open;
+    }
+    // /close-accepts: closed before a byte is read (RST with rst=1, else FIN).
+    if (g_close_accepts.load() > 0 && g_close_accepts.fetch_sub(1) > 0) {
+      if (g_close_accepts_rst.load()) resetConnection(cfd);
+      ::close(cfd);
+      std::lock_guard<std::mutex> lock(g_stats.mu);
+      --g_stats.open;
+      continue;
     }
     std::thread(serveConnection, cfd).detach();
   }
