@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The test command: installs what a fresh Debian machine lacks, builds edged twice (plain, and
-# AddressSanitizer + UndefinedBehaviorSanitizer), and runs the unit and integration tests in both;
+# AddressSanitizer + UndefinedBehaviorSanitizer) and runs the unit and integration tests in both,
+# then builds the multi-worker tests with ThreadSanitizer and runs them (ctest -L multiworker);
 # then builds the libFuzzer targets with clang-14 and runs each for FUZZ_SECONDS (default 15).
+# FLAVOURS="release asan tsan fuzz" (the default) selects flavours, e.g. FLAVOURS=tsan scripts/test.sh.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 "$root/scripts/setup.sh"
@@ -13,17 +15,33 @@ if grep -rnE '#include *[<"](uv\.h|curl/|sys/socket\.h|llhttp\.h)' "$root/polici
 fi
 
 status=0
-for flavour in release asan; do
+for flavour in ${FLAVOURS:-release asan tsan fuzz}; do
   dir="$root/build-test-$flavour"
-  echo "== build ($flavour)"
-  "$root/scripts/build.sh" "$flavour" "$dir"
-  echo "== tests ($flavour)"
-  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
-  export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-  if ! (cd "$dir" && ctest --output-on-failure --timeout 300 -j1); then status=1; fi
+  start=$SECONDS
+  if [ "$flavour" = fuzz ]; then
+    # Bounded fuzzing (issue 8): every tests/fuzz target for a few seconds on a copy of its
+    # seed corpus (clang-14 + libFuzzer, build-test-fuzz).
+    echo "== fuzz (${FUZZ_SECONDS:-15} s per target)"
+    if ! "$root/scripts/fuzz.sh" "${FUZZ_SECONDS:-15}"; then status=1; fi
+  elif [ "$flavour" = tsan ]; then
+    # ThreadSanitizer: only the multi-worker tests (ctest label `multiworker`, see
+    # tests/CMakeLists.txt), so only their programs are built.
+    echo "== build ($flavour: multi-worker tests only)"
+    "$root/scripts/build.sh" tsan "$dir" edged test_origin edged_integration_tests engine_tests \
+      registration_tests
+    echo "== tests ($flavour: ctest -L multiworker)"
+    # Reports fail the run: exit status 66 at exit (test binaries and edged), and the harness
+    # checks edged's stderr. Suppressions (third-party code only) are in tests/tsan.supp.
+    export TSAN_OPTIONS="suppressions=$root/tests/tsan.supp:second_deadlock_stack=1:history_size=4"
+    if ! (cd "$dir" && ctest --output-on-failure --timeout 300 -j1 -L multiworker); then status=1; fi
+  else
+    echo "== build ($flavour)"
+    "$root/scripts/build.sh" "$flavour" "$dir"
+    echo "== tests ($flavour)"
+    export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
+    export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+    if ! (cd "$dir" && ctest --output-on-failure --timeout 300 -j1); then status=1; fi
+  fi
+  echo "== $flavour: $((SECONDS - start)) s"
 done
-
-# Bounded fuzzing (issue 8): every tests/fuzz target for a few seconds on its seed corpus.
-echo "== fuzz (${FUZZ_SECONDS:-15} s per target)"
-if ! "$root/scripts/fuzz.sh" "${FUZZ_SECONDS:-15}"; then status=1; fi
 exit $status

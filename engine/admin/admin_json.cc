@@ -65,4 +65,11 @@ std::string clockJson(int64_t now_ms, int64_t offset_seconds) {
                    {"OffsetSeconds", offset_seconds}});
 }
 
+std::string cacheCountersJson(const std::vector<std::pair<std::string, uint64_t>>& counters) {
+  // ordered_json keeps the order the cache gave (nlohmann's json sorts keys).
+  nlohmann::ordered_json fields = nlohmann::ordered_json::object();
+  for (const auto& [name, value] : counters) fields[name] = value;
+  return nlohmann::ordered_json{{"Cache", fields}}.dump();
+}
+
 }  // namespace edge::engine

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/admin/invalidation_batch.h"
@@ -29,5 +30,8 @@ std::string errorJson(const ApiError& e);
 
 // {"NowSeconds", "Now" (ISO time), "OffsetSeconds"}: the test clock after a change.
 std::string clockJson(int64_t now_ms, int64_t offset_seconds);
+
+// {"Cache": {name: value, …}} in the given order (GET /cache).
+std::string cacheCountersJson(const std::vector<std::pair<std::string, uint64_t>>& counters);
 
 }  // namespace edge::engine

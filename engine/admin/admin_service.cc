@@ -115,7 +115,7 @@ void sendAdminResponse(Exchange& ex, AdminResponse&& r, bool close_after) {
 
 AdminService::AdminService(const policies::Config& config, EdgeClock& clock,
                            CacheInvalidator& cache, const std::atomic<bool>& ready)
-    : config_(config), clock_(clock), ready_(ready), registry_(cache) {}
+    : config_(config), clock_(clock), ready_(ready), cache_(cache), registry_(cache) {}
 
 ExchangeHandlerPtr AdminService::onRequest(Exchange& ex) {
   return std::make_unique<AdminExchange>(*this, ex);
@@ -159,6 +159,10 @@ AdminResponse AdminService::handle(const policies::ViewerRequest& req, std::stri
       return methodNotAllowed(req.method_name, "POST");
     }
     return clock(path, req.query);
+  }
+  if (path == "/cache") {
+    if (!isGet(m)) return methodNotAllowed(req.method_name, "GET, HEAD");
+    return cacheCounters();
   }
   return notFound(path);
 }
@@ -229,6 +233,10 @@ AdminResponse AdminService::clock(std::string_view path, std::string_view query)
                  static_cast<long long>(*n), static_cast<long long>(clock_.offsetSeconds()));
   }
   return {200, "application/json", clockJson(clock_.nowMs(), clock_.offsetSeconds()), {}};
+}
+
+AdminResponse AdminService::cacheCounters() const {
+  return {200, "application/json", cacheCountersJson(cache_.counters()), {}};
 }
 
 }  // namespace edge::engine

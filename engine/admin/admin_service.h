@@ -11,6 +11,9 @@
 //   GET  /clock                    the test clock (Edge.TestClock only, else 404)
 //   POST /clock/advance?seconds=N  moves the test clock forward N ≥ 0 seconds and answers the new
 //                                  time (Edge.TestClock only, else 404)
+//   GET  /cache                    the shared cache's gauges and counters: {"Cache": {"BudgetBytes",
+//                                  "Bytes", "Objects", "Hits", "Misses", "Evictions", …}} (the
+//                                  soak bench checks that Bytes stays at its budget)
 //
 // HEAD works wherever GET does. Other methods on these paths → 405 with Allow; other paths →
 // 404. Errors are JSON {"Error": {"Code", "Message", "Field"}}. Admin loop thread only, except
@@ -61,10 +64,12 @@ class AdminService final : public HttpService {
   AdminResponse listInvalidations(std::string_view query);
   AdminResponse getInvalidation(std::string_view id);
   AdminResponse clock(std::string_view path, std::string_view query);
+  AdminResponse cacheCounters() const;
 
   const policies::Config& config_;
   EdgeClock& clock_;
   const std::atomic<bool>& ready_;
+  const CacheInvalidator& cache_;
   InvalidationRegistry registry_;
 };
 

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 namespace edge::engine {
@@ -49,6 +50,9 @@ class CacheInvalidator {
   // removed. Called on the admin thread while the workers keep serving: implementations must be
   // thread-safe. Synchronous: the invalidation is reported "Completed" once this returns.
   virtual size_t invalidate(const InvalidationMatcher& matcher) = 0;
+  // GET /cache: the cache's gauges and counters as (name, value), in a fixed order. Called on the
+  // admin thread while the workers serve: implementations must be thread-safe. Empty: no cache.
+  virtual std::vector<std::pair<std::string, uint64_t>> counters() const { return {}; }
 };
 
 // For `edged serve` until a cache store exists: removes nothing.

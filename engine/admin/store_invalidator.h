@@ -3,7 +3,11 @@
 // the store only where this adapter is used.
 #pragma once
 
+#include <cstdint>
+#include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "engine/admin/cache_invalidator.h"
 #include "engine/cache/cache_store.h"
@@ -18,6 +22,25 @@ class StoreInvalidator final : public CacheInvalidator {
   // mutexes and touches nothing but itself.
   size_t invalidate(const InvalidationMatcher& matcher) override {
     return store_.invalidate([&](std::string_view path) { return matcher.matches(path); });
+  }
+
+  // Admin thread. CacheStore::stats sums the shards' relaxed atomic counters (no lock), so the
+  // figures of different shards may be a few operations apart.
+  std::vector<std::pair<std::string, uint64_t>> counters() const override {
+    const CacheStats s = store_.stats();
+    return {{"BudgetBytes", store_.shardBudget() * store_.shardCount()},
+            {"Bytes", s.bytes},
+            {"Objects", s.objects},
+            {"FillsInFlight", s.fills_inflight},
+            {"Hits", s.hits},
+            {"Misses", s.misses},
+            {"Inserts", s.inserts},
+            {"Evictions", s.evictions},
+            {"Erased", s.erased},
+            {"Fills", s.fills},
+            {"Collapsed", s.collapsed},
+            {"FillFailures", s.fill_failures},
+            {"TooLarge", s.too_large}};
   }
 
  private:

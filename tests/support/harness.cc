@@ -403,6 +403,10 @@ Edged::~Edged() {
     int status = stop(SIGTERM);
     EXPECT_EQ(status, 0) << "edged did not exit cleanly on SIGTERM at the end of the test";
   }
+  // A ThreadSanitizer build reports races on stderr and only fails the exit status at exit; a
+  // test that ended edged some other way (SIGKILL, its own stop()) must still see them.
+  EXPECT_EQ(stderrText().find("WARNING: ThreadSanitizer:"), std::string::npos)
+      << "ThreadSanitizer reported on edged's stderr";
   if (::testing::Test::HasFailure()) {
     std::cerr << "--- edged stderr (" << stderr_path_ << ", last 8 KiB) ---\n"
               << tail(stderrText(), 8192) << "\n--- end of edged stderr ---\n";

@@ -173,7 +173,8 @@ std::string asanOptionsWith(std::string_view extra);
 // runs `EDGED_BIN serve --config FILE --listen 127.0.0.1:0 --workers N --ready-file FILE`, then
 // waits until the ready file holds a `host:port` line. Throws std::runtime_error (with edged's
 // stderr) if edged exits or is not ready in time. The destructor, if edged still runs, sends
-// SIGTERM and EXPECTs exit status 0 within 15 s. On a failed test, edged's stderr is printed.
+// SIGTERM and EXPECTs exit status 0 within 15 s, and EXPECTs no ThreadSanitizer report on
+// edged's stderr (TSan builds). On a failed test, edged's stderr is printed.
 class Edged {
  public:
   Edged(const std::string& config_json, uint16_t origin_port, EdgedOptions options = {});

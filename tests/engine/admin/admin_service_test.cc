@@ -209,6 +209,21 @@ TEST_F(AdminServiceTest, WrongMethodAndUnknownPath) {
   EXPECT_EQ(call("GET", "/invalidations/").status, 404);
 }
 
+TEST_F(AdminServiceTest, CacheCountersInTheCachesOrder) {
+  AdminResponse r = call("GET", "/cache");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.content_type, "application/json");
+  EXPECT_EQ(r.body, R"({"Cache":{"Objects":3,"Bytes":300}})");
+  call("POST", "/invalidations", batch("c1", {"/images/*"}));
+  EXPECT_EQ(parse(call("GET", "/cache"))["Cache"]["Objects"], 1);
+  EXPECT_EQ(call("HEAD", "/cache").status, 200);
+  EXPECT_EQ(call("POST", "/cache").status, 405);
+}
+
+TEST(AdminJson, CacheCountersWithoutACache) {
+  EXPECT_EQ(cacheCountersJson({}), R"({"Cache":{}})");
+}
+
 TEST(AdminJson, IsoTime) {
   EXPECT_EQ(formatIsoTime(0), "1970-01-01T00:00:00.000Z");
   EXPECT_EQ(formatIsoTime(1767225600123), "2026-01-01T00:00:00.123Z");

@@ -45,6 +45,11 @@ class FakeCacheInvalidator final : public CacheInvalidator {
     std::lock_guard<std::mutex> lock(mu_);
     return removed_;
   }
+  // "Objects": how many objects are left.
+  std::vector<std::pair<std::string, uint64_t>> counters() const override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return {{"Objects", objects_.size()}, {"Bytes", 100 * objects_.size()}};
+  }
   int64_t lastIssuedAtMs() const {
     std::lock_guard<std::mutex> lock(mu_);
     return last_issued_at_ms_;
