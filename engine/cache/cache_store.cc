@@ -176,6 +176,13 @@ CacheStore::CacheStore(const CacheStoreOptions& options)
   }
 }
 
+uint32_t CacheStore::shardCountFor(uint64_t memory_bytes, uint64_t max_object_bytes,
+                                   uint32_t max_shards) {
+  uint32_t shards = std::bit_floor(std::max<uint32_t>(max_shards, 1));
+  while (shards > 1 && memory_bytes / shards < max_object_bytes) shards /= 2;
+  return shards;
+}
+
 CacheStore::~CacheStore() {
   for (size_t i = 0; i < shard_count_; ++i) assert(shards_[i].collapse.inflight() == 0);
 }

@@ -205,6 +205,12 @@ class CacheStore {
   uint64_t shardBudget() const { return shard_budget_; }
   // The largest body that can be stored: min(max_object_bytes, shard budget).
   uint64_t storableBodyBytes() const { return storable_body_; }
+  // The shard count edged runs with: the largest power of two ≤ `max_shards` whose shard budget
+  // (memory / shards) still holds a `max_object_bytes` body, so Edge.MaxCacheObjectBytes means
+  // what it says (with 16 fixed shards, 256 MiB of cache stored nothing over 16 MiB while the
+  // limit said 64 MiB: found by the hostile-viewer tests). At least 1.
+  static uint32_t shardCountFor(uint64_t memory_bytes, uint64_t max_object_bytes,
+                                uint32_t max_shards = 16);
 
  private:
   friend class FillPermit;

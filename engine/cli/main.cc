@@ -213,6 +213,8 @@ int serve(int argc, char** argv) {
   edge::engine::CacheStoreOptions store_options;
   store_options.memory_bytes = cfg.edge.cache_memory_bytes;
   store_options.max_object_bytes = cfg.edge.max_cache_object_bytes;
+  store_options.shards = edge::engine::CacheStore::shardCountFor(store_options.memory_bytes,
+                                                                 store_options.max_object_bytes);
   edge::engine::CacheStore store(store_options);
   edge::engine::StoreInvalidator invalidator(store);
   const edge::engine::EdgeContext context{cfg, store, clock};

@@ -30,6 +30,18 @@ CacheStoreOptions options(uint64_t memory, uint32_t shards, uint64_t max_object 
   return o;
 }
 
+TEST(CacheStore, ShardCountForKeepsTheLargestObjectStorable) {
+  // edged's defaults: 256 MiB, 64 MiB objects → 4 shards of 64 MiB (16 would cap objects at 16).
+  EXPECT_EQ(CacheStore::shardCountFor(256ull << 20, 64ull << 20), 4u);
+  EXPECT_EQ(CacheStore::shardCountFor(1ull << 30, 64ull << 20), 16u);
+  EXPECT_EQ(CacheStore::shardCountFor(8ull << 30, 64ull << 20), 16u);  // never above max_shards
+  EXPECT_EQ(CacheStore::shardCountFor(32ull << 20, 64ull << 20), 1u);  // budget < object: one
+  EXPECT_EQ(CacheStore::shardCountFor(100ull << 20, 10ull << 20, 12), 8u);  // power of two
+  CacheStore store(options(256ull << 20, CacheStore::shardCountFor(256ull << 20, 64ull << 20),
+                           64ull << 20));
+  EXPECT_EQ(store.storableBodyBytes(), 64ull << 20);
+}
+
 TEST(CacheStore, ShardCountIsAPowerOfTwoAndSplitsTheBudget) {
   CacheStore a(options(1 << 20, 12));
   EXPECT_EQ(a.shardCount(), 16u);
