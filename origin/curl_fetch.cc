@@ -99,6 +99,8 @@ bool CurlFetch::start() {
   status_ = 0;
   head_.items().clear();
   head_bytes_ = 0;
+  interim_responses_ = 0;
+  continue_seen_ = false;
   recv_paused_ = false;
   send_paused_ = false;
   read_timed_out_ = false;
@@ -199,6 +201,13 @@ size_t CurlFetch::onHeaderLine(char* data, size_t size, size_t n, void* userp) {
         code = code * 10 + (line[i] - '0');
       }
       self->status_ = code;
+    }
+    if (self->status_ >= 100 && self->status_ < 200) {
+      // At most one 100 Continue and kMaxInterimResponses in all (origin_fetch.h): 0 aborts the
+      // transfer (CURLE_WRITE_ERROR → InvalidResponse → 502).
+      if (self->status_ == 100 && self->continue_seen_) return 0;
+      self->continue_seen_ = self->continue_seen_ || self->status_ == 100;
+      if (++self->interim_responses_ > kMaxInterimResponses) return 0;
     }
     return len;
   }

@@ -60,6 +60,8 @@ class CurlFetch final : public OriginFetch, public CurlTransfer {
   size_t head_bytes_ = 0;
   bool head_delivered_ = false;
   bool head_too_big_ = false;
+  int interim_responses_ = 0;   // 1xx header blocks on this attempt
+  bool continue_seen_ = false;  // one of them was a 100 Continue
   bool recv_paused_ = false;
 
   // Request body not yet taken by curl.

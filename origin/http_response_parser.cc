@@ -97,11 +97,8 @@ int ResponseParser::onHeadersComplete(llhttp_t* p) {
   // invalid response (it used to complete with no head at all: found by origin_response_fuzz).
   if (status == 101) return -1;
   if (status < 200) {
-    // Other 1xx: no body; skipped in onMessageComplete. §1.9: only one 100 Continue is allowed,
-    // a second is an error. The reference says nothing of other interim responses (103 Early
-    // Hints): a few pass, but an endless stream of them would hold the viewer forever (each one
-    // is progress, so OriginReadTimeout never fires), so past kMaxInterimResponses the response
-    // is invalid as well (502, §7.4). Found by the OriginFaults suite.
+    // Other 1xx: no body; skipped in onMessageComplete. At most one 100 Continue and
+    // kMaxInterimResponses in all (origin_fetch.h says why).
     if (status == 100 && s->continue_seen_) return -1;
     s->continue_seen_ = s->continue_seen_ || status == 100;
     if (++s->interim_responses_ > kMaxInterimResponses) return -1;

@@ -9,6 +9,7 @@
 
 #include <cstddef>
 
+#include "origin/origin_fetch.h"
 #include "policies/http_types.h"
 
 namespace edge::origin {
@@ -63,9 +64,6 @@ class ResponseParser {
   static int onBody(llhttp_t* p, const char* at, size_t len);
   static int onMessageComplete(llhttp_t* p);
   static const llhttp_settings_t kSettings;
-
-  // Interim (1xx) responses accepted before the final one.
-  static constexpr int kMaxInterimResponses = 8;
 
   ResponseSink& sink_;
   size_t max_head_bytes_;

@@ -29,6 +29,13 @@ enum class FetchOutcome : uint8_t {
 };
 std::string_view toString(FetchOutcome o);
 
+// Interim (1xx) responses a fetch accepts before the final one, in both HTTP clients. §1.9: only
+// one 100 Continue is allowed, a second is an error. The reference says nothing of other interim
+// responses (103 Early Hints): a few pass, but an endless stream of them would hold the viewer
+// forever (each one is progress, so OriginReadTimeout never fires), so past this count the
+// response is invalid as well (502, §7.4). Found by the OriginFaults suite.
+inline constexpr int kMaxInterimResponses = 8;
+
 struct FetchRequest {
   std::string method;  // as the viewer sent it
   // Where the request goes, parsed once by the planner: nobody re-parses a URL.
