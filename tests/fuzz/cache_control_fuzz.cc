@@ -36,19 +36,11 @@
 #include "policies/freshness.h"
 #include "policies/http_types.h"
 #include "policies/ttl.h"
+#include "tests/fuzz/fuzz_check.h"
 
 using namespace edge::policies;
 
 namespace {
-
-#define FUZZ_CHECK(cond)                                                     \
-  do {                                                                       \
-    if (!(cond)) {                                                           \
-      std::fprintf(stderr, "FUZZ_CHECK failed: %s (%s:%d)\n", #cond, __FILE__, \
-                   __LINE__);                                                \
-      std::abort();                                                          \
-    }                                                                        \
-  } while (0)
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);

@@ -24,19 +24,11 @@
 #include "policies/config_load.h"
 #include "policies/signed_keys.h"
 #include "policies/ttl.h"
+#include "tests/fuzz/fuzz_check.h"
 
 using namespace edge::policies;
 
 namespace {
-
-#define FUZZ_CHECK(cond)                                                       \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      std::fprintf(stderr, "FUZZ_CHECK failed: %s (%s:%d)\n", #cond, __FILE__, \
-                   __LINE__);                                                  \
-      std::abort();                                                            \
-    }                                                                          \
-  } while (0)
 
 constexpr std::string_view kFile = "conf/fuzz.json";
 

@@ -28,21 +28,13 @@
 #include <vector>
 
 #include "origin/http_response_parser.h"
+#include "tests/fuzz/fuzz_check.h"
 
 using edge::origin::ResponseParser;
 using edge::origin::ResponseSink;
 using edge::policies::HeaderList;
 
 namespace {
-
-#define FUZZ_CHECK(cond)                                                       \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      std::fprintf(stderr, "FUZZ_CHECK failed: %s (%s:%d)\n", #cond, __FILE__, \
-                   __LINE__);                                                  \
-      std::abort();                                                            \
-    }                                                                          \
-  } while (0)
 
 constexpr size_t kMaxHead = 20480;  // OriginFetch::kMaxHeadBytes
 

@@ -27,19 +27,11 @@
 
 #include "policies/signed_policy.h"
 #include "policies/signed_request.h"
+#include "tests/fuzz/fuzz_check.h"
 
 using namespace edge::policies;
 
 namespace {
-
-#define FUZZ_CHECK(cond)                                                       \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      std::fprintf(stderr, "FUZZ_CHECK failed: %s (%s:%d)\n", #cond, __FILE__, \
-                   __LINE__);                                                  \
-      std::abort();                                                            \
-    }                                                                          \
-  } while (0)
 
 constexpr int64_t kNow = 1'700'000'000;
 constexpr std::string_view kHost = "d111111abcdef8.cloudfront.net";

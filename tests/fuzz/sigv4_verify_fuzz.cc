@@ -29,20 +29,12 @@
 #include <vector>
 
 #include "policies/sigv4.h"
+#include "tests/fuzz/fuzz_check.h"
 
 using namespace edge::policies;
 using namespace edge::policies::sigv4;
 
 namespace {
-
-#define FUZZ_CHECK(cond)                                                       \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      std::fprintf(stderr, "FUZZ_CHECK failed: %s (%s:%d)\n", #cond, __FILE__, \
-                   __LINE__);                                                  \
-      std::abort();                                                            \
-    }                                                                          \
-  } while (0)
 
 constexpr int64_t kNow = 1'700'000'000;
 constexpr std::string_view kHost = "bucket.s3.test";

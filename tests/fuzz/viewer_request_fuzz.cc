@@ -42,6 +42,7 @@
 #include "policies/origin_request.h"
 #include "policies/signed_request.h"
 #include "policies/url_signer.h"
+#include "tests/fuzz/fuzz_check.h"
 
 using namespace edge::policies;
 using edge::engine::ParserLimits;
@@ -50,15 +51,6 @@ using edge::engine::RequestParser;
 using edge::engine::RequestSink;
 
 namespace {
-
-#define FUZZ_CHECK(cond)                                                       \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      std::fprintf(stderr, "FUZZ_CHECK failed: %s (%s:%d)\n", #cond, __FILE__, \
-                   __LINE__);                                                  \
-      std::abort();                                                            \
-    }                                                                          \
-  } while (0)
 
 constexpr int64_t kNow = 1'700'000'000;
 

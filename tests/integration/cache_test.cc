@@ -20,15 +20,7 @@ using Json = nlohmann::json;
 // Default behaviour keyed on the path and all query strings, TTLs 0 / 60 / 3600, no cookies or
 // headers forwarded (so requests collapse, §9.3), admin listener with the test clock.
 Json cacheConfig() {
-  Json cfg = baseConfig();
-  cfg["CachePolicies"] = Json::parse(R"([{"Id": "cp-test", "CachePolicyConfig": {
-    "Name": "Test", "MinTTL": 0, "DefaultTTL": 60, "MaxTTL": 3600,
-    "ParametersInCacheKeyAndForwardedToOrigin": {"EnableAcceptEncodingGzip": false,
-      "HeadersConfig": {"HeaderBehavior": "none"}, "CookiesConfig": {"CookieBehavior": "none"},
-      "QueryStringsConfig": {"QueryStringBehavior": "all"}}}}])");
-  auto& b = defaultBehavior(cfg);
-  b["CachePolicyId"] = "cp-test";
-  b.erase("OriginRequestPolicyId");
+  Json cfg = cachingConfig();
   cfg["Edge"]["AdminListen"] = "127.0.0.1:0";
   cfg["Edge"]["TestClock"] = true;
   cfg["Edge"]["DebugHeaders"] = true;

@@ -24,16 +24,7 @@ using Json = nlohmann::json;
 // Caching default behaviour (TTL 60 s, path + query in the key). Memory tests shrink ASan's
 // quarantine (sanitizer builds would count freed blocks as RSS, as in streaming_test.cc).
 Json hostileConfig() {
-  Json cfg = baseConfig();
-  cfg["CachePolicies"] = Json::parse(R"([{"Id": "cp-test", "CachePolicyConfig": {
-    "Name": "Test", "MinTTL": 0, "DefaultTTL": 60, "MaxTTL": 3600,
-    "ParametersInCacheKeyAndForwardedToOrigin": {"EnableAcceptEncodingGzip": false,
-      "HeadersConfig": {"HeaderBehavior": "none"}, "CookiesConfig": {"CookieBehavior": "none"},
-      "QueryStringsConfig": {"QueryStringBehavior": "all"}}}}])");
-  auto& b = defaultBehavior(cfg);
-  b["CachePolicyId"] = "cp-test";
-  b.erase("OriginRequestPolicyId");
-  return cfg;
+  return cachingConfig();
 }
 
 EdgedOptions memoryOptions() {

@@ -26,15 +26,7 @@ constexpr int kFollowers = 5;
 // Default behaviour cached (TTLs 0 / 60 / 3600, keyed on path and query, nothing forwarded, so
 // requests collapse), the origin with 1 attempt, 1 s connect and read timeouts; test clock.
 Json faultConfig() {
-  Json cfg = baseConfig();
-  cfg["CachePolicies"] = Json::parse(R"([{"Id": "cp-test", "CachePolicyConfig": {
-    "Name": "Test", "MinTTL": 0, "DefaultTTL": 60, "MaxTTL": 3600,
-    "ParametersInCacheKeyAndForwardedToOrigin": {"EnableAcceptEncodingGzip": false,
-      "HeadersConfig": {"HeaderBehavior": "none"}, "CookiesConfig": {"CookieBehavior": "none"},
-      "QueryStringsConfig": {"QueryStringBehavior": "all"}}}}])");
-  auto& b = defaultBehavior(cfg);
-  b["CachePolicyId"] = "cp-test";
-  b.erase("OriginRequestPolicyId");
+  Json cfg = cachingConfig();
   auto& o = firstOrigin(cfg);
   o["ConnectionAttempts"] = 1;
   o["ConnectionTimeout"] = 1;

@@ -19,15 +19,7 @@ using Json = nlohmann::json;
 // The default behaviour caches (TTL 60 s by default, path + query in the key); /slow and /hang
 // are fetched through without caching.
 Json overloadConfig() {
-  Json cfg = baseConfig();
-  cfg["CachePolicies"] = Json::parse(R"([{"Id": "cp-test", "CachePolicyConfig": {
-    "Name": "Test", "MinTTL": 0, "DefaultTTL": 60, "MaxTTL": 3600,
-    "ParametersInCacheKeyAndForwardedToOrigin": {"EnableAcceptEncodingGzip": false,
-      "HeadersConfig": {"HeaderBehavior": "none"}, "CookiesConfig": {"CookieBehavior": "none"},
-      "QueryStringsConfig": {"QueryStringBehavior": "all"}}}}])");
-  auto& b = defaultBehavior(cfg);
-  b["CachePolicyId"] = "cp-test";
-  b.erase("OriginRequestPolicyId");
+  Json cfg = cachingConfig();
   addBehavior(cfg, makeBehavior("/hang", "o1"));
   return cfg;
 }

@@ -277,6 +277,19 @@ nlohmann::json baseConfig() {
   return nlohmann::json::parse(kText);
 }
 
+nlohmann::json cachingConfig() {
+  nlohmann::json cfg = baseConfig();
+  cfg["CachePolicies"] = nlohmann::json::parse(R"([{"Id": "cp-test", "CachePolicyConfig": {
+    "Name": "Test", "MinTTL": 0, "DefaultTTL": 60, "MaxTTL": 3600,
+    "ParametersInCacheKeyAndForwardedToOrigin": {"EnableAcceptEncodingGzip": false,
+      "HeadersConfig": {"HeaderBehavior": "none"}, "CookiesConfig": {"CookieBehavior": "none"},
+      "QueryStringsConfig": {"QueryStringBehavior": "all"}}}}])");
+  auto& b = defaultBehavior(cfg);
+  b["CachePolicyId"] = "cp-test";
+  b.erase("OriginRequestPolicyId");
+  return cfg;
+}
+
 nlohmann::json makeOrigin(const std::string& id, const std::string& domain,
                           const std::string& origin_path) {
   return {{"Id", id},

@@ -130,6 +130,11 @@ class TestOrigin {
 // CachingDisabled + AllViewer, DefaultRootObject index.html, PopName TST50-C1, short timeouts.
 nlohmann::json baseConfig();
 
+// baseConfig() with a caching default behaviour: cache policy "cp-test" (TTLs 0 / 60 / 3600, key
+// = path + all query strings, no headers, cookies or Accept-Encoding, so requests collapse, §9.3)
+// and no origin request policy.
+nlohmann::json cachingConfig();
+
 // Managed policy ids (§2.6, §2.7).
 inline constexpr const char* kCachingDisabled = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad";
 inline constexpr const char* kOrpAllViewer = "216adef6-5c7f-47e4-b989-5492eafa07d3";
