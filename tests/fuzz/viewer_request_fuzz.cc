@@ -389,7 +389,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(pieces.messages.size() == whole.messages.size());
     for (size_t i = 0; i < whole.messages.size(); ++i) {
       FUZZ_CHECK(sameHead(pieces.messages[i].head, whole.messages[i].head));
-      FUZZ_CHECK(pieces.messages[i].body == whole.messages[i].body);
+      // A message refused mid-body (413 past max_body_bytes) delivered as much of its body as
+      // the parser had seen before the refusal, which depends on where the feeds ended; the
+      // bytes are the same stream, so one is a prefix of the other (found in CI: a chunked body
+      // over a 16-byte limit, fed whole and in pieces of 93).
+      const std::string& pb = pieces.messages[i].body;
+      const std::string& wb = whole.messages[i].body;
+      const bool refused_mid_body = whole.error_status.has_value() &&
+                                    i + 1 == whole.messages.size() && !whole.messages[i].complete;
+      if (refused_mid_body) {
+        FUZZ_CHECK(pb.size() <= wb.size() ? wb.starts_with(pb) : pb.starts_with(wb));
+      } else {
+        FUZZ_CHECK(pb == wb);
+      }
       FUZZ_CHECK(pieces.messages[i].complete == whole.messages[i].complete);
     }
   }
