@@ -124,8 +124,14 @@ tl::expected<SignedUrlResult, std::string> signUrl(const UrlSignRequest& r, cons
     return make_unexpected("ECDSA keys sign with SHA256 only");
   }
   const std::string& resource = r.policy_resource.value_or(r.url);
-  out.custom = r.date_greater_than || r.ip_address || resource.find('*') != std::string::npos ||
-               resource != r.url;
+  // Only an explicit --policy-resource is read as a pattern. A URL that itself holds '*', '?'
+  // or "\?" (legal bytes in a host, path or query) is signed with a canned policy, as botocore
+  // and aws-sdk-js-v3 do: CloudFront compares a canned policy's URL byte for byte, whereas the
+  // same URL as a custom policy's Resource would be a glob where "\?" means a bare '?'
+  // (found by viewer_request_fuzz: a Host holding '*' and a query holding "\?").
+  out.custom = r.date_greater_than || r.ip_address ||
+               (r.policy_resource &&
+                (*r.policy_resource != r.url || r.policy_resource->find('*') != std::string::npos));
   const std::string expires = std::to_string(r.date_less_than);
   out.policy =
       out.custom

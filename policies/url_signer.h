@@ -36,8 +36,9 @@ struct SignedUrlResult {
   std::vector<std::pair<std::string, std::string>> cookies;
 };
 
-// A custom policy is used when date_greater_than or ip_address is given, when the Resource
-// contains '*', or when policy_resource differs from url; otherwise a canned policy. The URL
+// A custom policy is used when date_greater_than or ip_address is given, or when a
+// policy_resource is given that differs from url or contains '*'; otherwise a canned policy
+// (also for a url holding '*', '?' or "\?": a canned policy matches it byte for byte). The URL
 // gets `?` or `&` then, in botocore's order, `Expires=N` or `Policy=…`, `Signature=…`,
 // `Key-Pair-Id=…`, and `Hash-Algorithm=SHA256` last when SHA-256 is used. Errors (text for
 // the command line): the URL is not http(s) or already carries signing parameters, the IP is

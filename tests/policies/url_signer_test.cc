@@ -87,6 +87,25 @@ TEST(SignUrl, WildcardPolicyResource) {
   EXPECT_EQ(parseCustomPolicy(r->policy)->resource, "https://example.com/v/*");
 }
 
+// Found by viewer_request_fuzz (tests/fuzz/crashes/viewer_request-signed-here-refused): a URL
+// holding '*' was signed with a custom policy whose Resource, read as a glob, no longer matched
+// the URL once its query held "\?". Only an explicit --policy-resource is a pattern (botocore and
+// aws-sdk-js-v3 sign such a URL with a canned policy).
+TEST(SignUrl, UrlWithWildcardBytesIsSignedCanned) {
+  const std::string url = R"(http://d1*1.example.net/a.jpg?x\?y=1*&z=?)";
+  const auto r = signUrl({url, std::nullopt, "K", 100}, rsaKey());
+  ASSERT_TRUE(r) << r.error();
+  EXPECT_FALSE(r->custom);
+  EXPECT_EQ(r->policy, cannedPolicy(url, "100"));
+  EXPECT_TRUE(r->url.starts_with(url + "&Expires=100&Signature="));
+
+  UrlSignRequest as_pattern{url, url, "K", 100};  // asked for explicitly: a pattern
+  const auto p = signUrl(as_pattern, rsaKey());
+  ASSERT_TRUE(p) << p.error();
+  EXPECT_TRUE(p->custom);
+  EXPECT_EQ(parseCustomPolicy(p->policy)->resource, url);
+}
+
 TEST(SignUrl, Sha256AndEcdsaAddHashAlgorithm) {
   UrlSignRequest req{"https://example.com/x", std::nullopt, "K", 100};
   req.hash = SignatureHash::Sha256;
