@@ -7,7 +7,8 @@
 // RSS reaches --ceiling-mb, 2 on a set-up failure.
 //
 //   edged_hostile_load --edged BIN --origin BIN [--edged-cpu 0] [--client-cpu 1] [--seconds 5]
-//                      [--ceiling-mb 256] [--max-ratio 2] [--smoke]
+//                      [--ceiling-mb 256] [--max-ratio 2] [--smoke] [--only ATTACK]
+//                      [--smuggle-rate 1000]
 //
 // --smoke: small attacks, 0.5 s phases; checks that every attack ran, every well-behaved request
 // succeeded and RSS stayed under the ceiling, and reports (does not enforce) the ratios: a
@@ -54,6 +55,8 @@ struct Options {
   long ceiling_mb = 256;
   double max_ratio = 2.0;
   bool smoke = false;
+  std::string only;        // run just the unloaded phase and this attack
+  int smuggle_rate = 1000; // smuggling-corpus connections per second; 0 = back to back
 };
 
 [[noreturn]] void fail(const std::string& msg) {
@@ -233,7 +236,7 @@ void closeAll(std::vector<int>& fds) {
   fds.clear();
 }
 
-std::vector<Attack> attacks(bool smoke, const std::string& big_path) {
+std::vector<Attack> attacks(bool smoke, const std::string& big_path, int smuggle_rate) {
   const int slowloris = smoke ? 50 : 1000;
   const int slow_readers = smoke ? 4 : 64;
   const int idle = smoke ? 300 : 10000;
@@ -341,9 +344,17 @@ std::vector<Attack> attacks(bool smoke, const std::string& big_path) {
         post + "X-A: a\rb\r\nContent-Length: 0\r\n\r\n",
         post + "Transfer-Encoding: chunked\r\n\r\n-5\r\nhello\r\n0\r\n\r\n",
     };
+    // One connection at a time, each request refused and closed by edged; paced at
+    // smuggle_rate connections a second (0: back to back, which is a connection flood that keeps
+    // edged's one core busy whatever the bytes are).
     char tmp[4096];
     size_t k = 0;
+    const auto start = Clock::now();
     while (!stop) {
+      if (smuggle_rate > 0) {
+        std::this_thread::sleep_until(start + std::chrono::microseconds(
+                                                  static_cast<long>(k) * 1'000'000 / smuggle_rate));
+      }
       const int fd = connectTo(port, false);
       if (fd < 0) continue;
       timeval tv{1, 0};
@@ -377,6 +388,8 @@ Options parse(int argc, char** argv) {
     else if (a == "--ceiling-mb") o.ceiling_mb = std::stol(next());
     else if (a == "--max-ratio") o.max_ratio = std::stod(next());
     else if (a == "--smoke") o.smoke = true;
+    else if (a == "--only") o.only = next();
+    else if (a == "--smuggle-rate") o.smuggle_rate = std::stoi(next());
     else fail("unknown argument " + a);
   }
   if (o.edged.empty() || o.origin.empty()) fail("--edged BIN and --origin BIN are required");
@@ -479,13 +492,18 @@ int main(int argc, char** argv) {
     std::this_thread::sleep_for(Ms(opt.smoke ? 200 : 1000));  // let edged close what is left
   };
   phase("unloaded", nullptr);
-  const std::vector<Attack> list = attacks(opt.smoke, big);
-  for (const Attack& a : list) phase(a.name, &a);
+  const std::vector<Attack> list = attacks(opt.smoke, big, opt.smuggle_rate);
+  for (const Attack& a : list) {
+    if (opt.only.empty() || opt.only == a.name) phase(a.name, &a);
+  }
+  if (rows.size() == 1) fail("--only " + opt.only + ": no such attack");
 
   int status = 0;
   const double base = rows[0].p99;
-  std::printf("edged on CPU %d, client and attackers on CPU %d, %.1f s per phase%s\n", opt.edged_cpu,
-              opt.client_cpu, opt.seconds, opt.smoke ? " (smoke)" : "");
+  std::printf("edged on CPU %d, client and attackers on CPU %d, %.1f s per phase%s; smuggling corpus "
+              "at %s connections/s\n", opt.edged_cpu, opt.client_cpu, opt.seconds,
+              opt.smoke ? " (smoke)" : "",
+              opt.smuggle_rate > 0 ? std::to_string(opt.smuggle_rate).c_str() : "unpaced");
   std::printf("| phase | requests | failed | p50 µs | p99 µs | p99 ratio | edged peak RSS MB | ceiling MB |\n");
   std::printf("|---|---|---|---|---|---|---|---|\n");
   for (const Row& r : rows) {
