@@ -41,9 +41,14 @@ FollowerAction adviseFollower(FillFailure failure, bool has_error, bool response
       // The origin just failed for the leader; all waiters get that answer (§9.3: "when the
       // first response arrives all waiters get it") instead of retrying it N times at once.
       return has_error ? FollowerAction::ServeError : FollowerAction::Rejoin;
+    case FillFailure::Truncated:
+      // The origin broke off mid-body. With the leader's edge error (OriginFill passes it), a
+      // follower that has not answered yet gets that same error, as the leader's viewer did,
+      // rather than asking the origin again (issue 8: collapsed followers share the outcome).
+      // Without one (the leader's own encoder failed), the origin is not to blame: rejoin.
+      return has_error ? FollowerAction::ServeError : FollowerAction::Rejoin;
     case FillFailure::None:
     case FillFailure::LeaderGone:
-    case FillFailure::Truncated:
       return FollowerAction::Rejoin;
   }
   return FollowerAction::Rejoin;

@@ -408,7 +408,9 @@ void OriginFill::onOriginDone(FetchOutcome outcome, bool head_received) {
       if (outcome == FetchOutcome::Complete) {
         permit_.complete();
       } else {
-        permit_.abandon(FillFailure::Truncated);
+        // With the error the leader's viewer gets (if its head is not out yet): followers that
+        // have not answered either serve it too (adviseFollower).
+        permit_.abandon(FillFailure::Truncated, edgeErrorFor(outcome));
       }
       break;
     case Mode::AwaitingHead:

@@ -10,7 +10,8 @@
 //   uncacheable response     abandon(Uncacheable) for the followers; the leader's viewer gets a
 //                            plain pass-through of this very response            → Bypass
 //   no usable response       abandon(OriginFailed, edge error): readers answer the error page
-//   broken mid-body          abandon(Truncated): nothing is stored, readers cut their viewers
+//   broken mid-body          abandon(Truncated, edge error): nothing is stored, readers that
+//                            answered cut their viewers, the others answer the error page
 //
 // Owned by the EdgeService of its loop, never by a request: a leader whose viewer goes away
 // leaves the fill running for its followers and the store (CloudFront keeps filling), except in

@@ -317,6 +317,21 @@ TEST_F(OriginFaults, LateSurplusOnAnIdleOriginConnectionIsNotTheNextResponse) {
   }
 }
 
+// The head, 8,000 bytes and a bad chunk-size line in one write, 300 ms after the request: the
+// five viewers are collapsed on one fill, which breaks before any of them answered. Each gets
+// the leader's outcome (the 502 page, or a cut if its head went out) and nobody asks the origin
+// again; followers used to rejoin and refetch up to 3 times.
+TEST_F(OriginFaults, BrokenBodyBeforeAnyAnswerGivesFollowersTheLeadersError) {
+  define("cb", "cc=max-age=600&len=20000&at=8000&chunked=1&fault=bad-chunk-size&delay_ms=300");
+  int generated = 0;
+  for (const HttpResponse& r : getConcurrently("/obj/cb", kFollowers)) {
+    EXPECT_TRUE(isBadGatewayOrCut(r, 20000));
+    if (r.ok()) ++generated;
+  }
+  EXPECT_EQ(originCount("/obj/cb"), 1u) << generated << " viewer(s) got the generated 502";
+  expectRefetchedWhole("cb", 20000);
+}
+
 class OriginFaultsChunking : public OriginFaults,
                              public ::testing::WithParamInterface<const char*> {};
 

@@ -51,6 +51,7 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         AdviceCase{FillFailure::LeaderGone, false, false, FollowerAction::Rejoin},
         AdviceCase{FillFailure::Truncated, false, false, FollowerAction::Rejoin},
+        AdviceCase{FillFailure::Truncated, true, false, FollowerAction::ServeError},
         AdviceCase{FillFailure::Uncacheable, false, false, FollowerAction::FetchAlone},
         AdviceCase{FillFailure::OriginFailed, true, false, FollowerAction::ServeError},
         AdviceCase{FillFailure::OriginFailed, false, false, FollowerAction::Rejoin},
