@@ -3,11 +3,18 @@
 // llhttp derives (Content-Length, chunked, close-delimited at EOF; no body for HEAD, 204, 304).
 // No I/O and no loop: HttpFetch feeds it what the socket returns; tests and
 // tests/fuzz/origin_response_fuzz.cc feed it bytes. One response per reset().
+//
+// obs-fold (a head line starting with SP/HTAB) in any head, interim ones included, is an Error:
+// RFC 9112 §5.2 has a gateway answer 502 or unfold before interpreting, and llhttp ends a value
+// at the fold while framing the body by what came before it (found by origin_response_fuzz:
+// `Transfer-Encoding: chunked` + a folded line was read close-delimited, chunk framing passed on
+// as body bytes). Viewer requests get the same rule (engine/server/http_parser.cc, 400).
 #pragma once
 
 #include <llhttp.h>
 
 #include <cstddef>
+#include <optional>
 
 #include "origin/origin_fetch.h"
 #include "policies/http_types.h"
@@ -64,6 +71,10 @@ class ResponseParser {
   static int onBody(llhttp_t* p, const char* at, size_t len);
   static int onMessageComplete(llhttp_t* p);
   static const llhttp_settings_t kSettings;
+  FeedResult execute(const char* data, size_t len);
+  // Scans data[0, len) of the current head: the offset just past the blank line ending it (or
+  // len), or nullopt on an obs-fold. Clears scanning_head_ at the end of the head.
+  std::optional<size_t> scanHead(const char* data, size_t len);
 
   ResponseSink& sink_;
   size_t max_head_bytes_;
@@ -77,6 +88,10 @@ class ResponseParser {
   bool continue_seen_ = false;  // one of them was a 100 Continue
   bool message_done_ = false;
   bool keep_alive_ = false;
+  // The obs-fold scan of the head being received (re-armed after each interim response).
+  bool scanning_head_ = true;
+  bool after_lf_ = false;
+  bool seen_text_ = false;
 };
 
 }  // namespace edge::origin

@@ -54,6 +54,41 @@ ResponseParser::State feedAll(ResponseParser& p, Sink& sink, std::string_view by
   return last;
 }
 
+// RFC 9112 §5.2: a gateway that receives obs-fold in a response MUST answer 502 or replace each
+// fold with SP before interpreting the value. llhttp ends the field value at the fold and frames
+// the body its own way (`Transfer-Encoding: chunked` + a folded line was read close-delimited,
+// the chunk framing passed on as body bytes: found by origin_response_fuzz's long run), so a
+// fold anywhere in a head is an invalid response, as a folded request is a 400.
+TEST(ResponseParser, ObsFoldInAHeadIsAnError) {
+  const char* kCases[] = {
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\t\t\r\n\r\n1\r\nk\r\n0\r\n\r\n",
+      "HTTP/1.1 200 OK\r\nX-A: a\r\n b\r\nContent-Length: 2\r\n\r\nok",
+      "HTTP/1.1 200 OK\r\nContent-Length:\r\n 2\r\n\r\nok",
+      "HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\t; rel=preload\r\n\r\n"
+      "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+      "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nX-A: a\n b\nContent-Length: 2\n\nok",
+  };
+  for (const char* bytes : kCases) {
+    for (size_t piece : {1, 5, 1000}) {
+      Sink sink;
+      ResponseParser p(sink, kLimit);
+      p.reset(false);
+      EXPECT_EQ(feedAll(p, sink, bytes, piece), ResponseParser::State::Error)
+          << piece << ": " << bytes;
+      EXPECT_EQ(sink.heads, 0) << piece << ": " << bytes;
+      EXPECT_TRUE(sink.body.empty());
+    }
+  }
+  // Whitespace inside a value, or at the start of a body, is no fold.
+  Sink sink;
+  ResponseParser p(sink, kLimit);
+  p.reset(false);
+  EXPECT_EQ(feedAll(p, sink, "HTTP/1.1 200 OK\r\nX-A: a \t b\r\nContent-Length: 3\r\n\r\n\t x", 1),
+            ResponseParser::State::Complete);
+  EXPECT_EQ(sink.headers.get("x-a"), "a \t b");
+  EXPECT_EQ(sink.body, "\t x");
+}
+
 TEST(ResponseParser, ContentLengthInPieces) {
   for (size_t piece : {1, 3, 1000}) {
     Sink sink;
