@@ -89,6 +89,31 @@ TEST(ResponseParser, ObsFoldInAHeadIsAnError) {
   EXPECT_EQ(sink.body, "\t x");
 }
 
+// The head passed on has its values trimmed of SP/HTAB; llhttp frames the body on the raw value
+// and takes `chunked` followed by a tab for another coding (close-delimited). Both readings must
+// say chunked, or the response is invalid (origin_response_fuzz, the long run).
+TEST(ResponseParser, ChunkedMustBeChunkedForLlhttpAndForTheHead) {
+  for (const char* te : {"chunked \t", "chunked\t", "gzip, chunked\t  "}) {
+    for (size_t piece : {1, 1000}) {
+      Sink sink;
+      ResponseParser p(sink, kLimit);
+      p.reset(false);
+      const std::string bytes = std::string("HTTP/1.1 200 OK\r\nTransfer-Encoding: ") + te +
+                                "\r\n\r\n1\r\nk\r\n0\r\n\r\n";
+      const auto s = feedAll(p, sink, bytes, piece);
+      EXPECT_EQ(s, ResponseParser::State::Error) << te << " " << piece;
+      EXPECT_EQ(sink.heads, 0) << te;
+    }
+  }
+  // Trailing spaces are fine for both readings: chunked, decoded.
+  Sink sink;
+  ResponseParser p(sink, kLimit);
+  p.reset(false);
+  EXPECT_EQ(feedAll(p, sink, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked  \r\n\r\n1\r\nk\r\n0\r\n\r\n", 3),
+            ResponseParser::State::Complete);
+  EXPECT_EQ(sink.body, "k");
+}
+
 TEST(ResponseParser, ContentLengthInPieces) {
   for (size_t piece : {1, 3, 1000}) {
     Sink sink;
