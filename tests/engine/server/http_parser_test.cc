@@ -40,6 +40,21 @@ Outcome parseAll(const std::string& input, Collected& c, ParserLimits limits = {
   return {last, 0, c.heads.size()};
 }
 
+// The obs-fold scan re-arms for each pipelined request: a folded second request that arrives in
+// the same read as the first is refused too (the first is delivered, the second never is).
+TEST(HttpParser, ObsFoldInASecondPipelinedRequestOfTheSameReadIsRefused) {
+  for (bool bytewise : {false, true}) {
+    Collected c;
+    auto o = parseAll("GET /a HTTP/1.1\r\nHost: x\r\n\r\n"
+                      "GET /b HTTP/1.1\r\nHost: x\r\nX-A: a\r\n b\r\n\r\n",
+                      c, {}, bytewise);
+    EXPECT_EQ(o.state, RequestParser::State::Error) << bytewise;
+    EXPECT_EQ(o.status, 400) << bytewise;
+    ASSERT_EQ(c.heads.size(), 1u) << bytewise;
+    EXPECT_EQ(c.heads[0].request.path, "/a");
+  }
+}
+
 TEST(HttpParser, SimpleGetFillsTheHead) {
   Collected c;
   auto o = parseAll("GET /a/b.jpg?x=1&y HTTP/1.1\r\nHost: example.com\r\nX-A:  v  \r\n\r\n", c);
