@@ -268,7 +268,7 @@ void Connection::finish() {
   if (framing_ == BodyFraming::Chunked) out_.tail().append(kLastChunk);
   response_done_ = true;
   flush();
-  loop_.defer([this] { afterResponse(); });
+  deferOwn([this] { afterResponse(); });
 }
 
 void Connection::abort() {
@@ -325,7 +325,7 @@ void Connection::destroyHandler(bool viewer_gone) {
 void Connection::scheduleFlush() {
   if (flush_scheduled_) return;
   flush_scheduled_ = true;
-  loop_.defer([this] {
+  deferOwn([this] {
     flush_scheduled_ = false;
     flush();
   });
@@ -452,10 +452,19 @@ void Connection::close() {
   send_timer_.stop();
   reading_ = false;
   tcp_.close();
-  loop_.defer([this] {
-    destroyHandler(true);
-    owner_.onConnectionClosed(this);
-  });
+  loop_.defer([this] { reap(); });
+}
+
+void Connection::reap() {
+  // finish() can close the connection (a failed write) and then queue afterResponse(): that
+  // call runs after this one, so the connection must outlive it (seen under ASan in
+  // Overload.ConnectionBufferStopsReadingAPipelinerThatDoesNotRead).
+  if (deferred_own_ > 0) {
+    loop_.defer([this] { reap(); });
+    return;
+  }
+  destroyHandler(true);
+  owner_.onConnectionClosed(this);
 }
 
 }  // namespace edge::engine

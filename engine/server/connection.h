@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 
 #include "engine/server/exchange.h"
 #include "engine/server/http_parser.h"
@@ -96,6 +97,17 @@ class Connection final : public Exchange, private RequestSink {
   void onWriteDone(size_t bytes, int status);
   size_t pendingBytes() const { return out_.size() + inflight_bytes_; }
   void close();
+  void reap();  // the last step after close(): waits for this connection's deferred calls
+  // loop_.defer() for work on this connection. Counted, so that reap() (itself deferred by
+  // close()) never frees the connection while a call queued after it still points here.
+  template <class F>
+  void deferOwn(F&& fn) {
+    ++deferred_own_;
+    loop_.defer([this, fn = std::forward<F>(fn)]() mutable {
+      --deferred_own_;
+      if (state_ != State::Closing) fn();
+    });
+  }
   void destroyHandler(bool viewer_gone);
   void scheduleFlush();
   void answerError(int status, std::string_view reason);
@@ -121,6 +133,7 @@ class Connection final : public Exchange, private RequestSink {
   std::string peer_ip_;
   uint16_t peer_port_ = 0;
   bool flush_scheduled_ = false;
+  uint32_t deferred_own_ = 0;  // deferOwn() calls queued and not yet run
 
   // The current exchange.
   RequestHead head_;
