@@ -225,7 +225,11 @@ struct EdgeSettings {
   std::string pop_name = "EMU50-C1";
   uint64_t cache_memory_bytes = 256ull << 20;
   std::map<std::string, ListenAddress> origin_address_overrides;  // origin DomainName → host:port
-  std::string access_log;  // path, "" = off
+  std::string access_log;  // path, "" = off (§10 format, engine/log/access_log_writer.h)
+  // Size rotation: before the file would pass this many bytes it becomes <file>.1 (and .1 → .2,
+  // …); 0 = never (logrotate with SIGHUP instead). Rotated files kept: access_log_max_files.
+  uint64_t access_log_max_bytes = 0;
+  uint32_t access_log_max_files = 5;
   bool test_clock = false;
   // Bodies larger than this are streamed to the viewers that asked but never stored.
   uint64_t max_cache_object_bytes = 64ull << 20;

@@ -67,6 +67,16 @@ void loadEdge(LoadContext& ctx, const Json& j, const std::string& path) {
     }
   }
   e.access_log = r.string("AccessLog", e.access_log);
+  // A file needs room for the two header lines and a line or so (a line is ~300-1000 bytes).
+  e.access_log_max_bytes = static_cast<uint64_t>(r.integer(
+      "AccessLogMaxBytes", static_cast<int64_t>(e.access_log_max_bytes), 0,
+      std::numeric_limits<int64_t>::max()));
+  if (e.access_log_max_bytes != 0 && e.access_log_max_bytes < 4096) {
+    ctx.fail(r.field("AccessLogMaxBytes"), "must be 0 (no rotation) or at least 4096 (got " +
+                                               std::to_string(e.access_log_max_bytes) + ")");
+  }
+  e.access_log_max_files =
+      static_cast<uint32_t>(r.integer("AccessLogMaxFiles", e.access_log_max_files, 1, 1000));
   e.test_clock = r.boolean("TestClock", e.test_clock);
   e.max_cache_object_bytes = static_cast<uint64_t>(
       r.integer("MaxCacheObjectBytes", static_cast<int64_t>(e.max_cache_object_bytes), 0,

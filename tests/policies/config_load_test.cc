@@ -228,7 +228,7 @@ TEST(ConfigLoad, EdgeSettings) {
     "Listen": ["127.0.0.1:0", "[::1]:8443"], "AdminListen": "localhost:9000", "Workers": 3,
     "DomainName": "D123.cloudfront.net", "PopName": "IAD89-C1", "CacheMemoryBytes": 1048576,
     "OriginAddressOverrides": {"web.test": "127.0.0.1:9001"}, "AccessLog": "/tmp/a.log",
-    "TestClock": true, "MaxRequestHeaderBytes": 1000, "MaxUrlBytes": 500, "MaxHeaderCount": 20,
+    "AccessLogMaxBytes": 1048576, "AccessLogMaxFiles": 9, "TestClock": true, "MaxRequestHeaderBytes": 1000, "MaxUrlBytes": 500, "MaxHeaderCount": 20,
     "MaxRequestBodyBytes": 0, "HeaderTimeoutMs": 1, "IdleTimeoutMs": 2, "BodyTimeoutMs": 3,
     "SendTimeoutMs": 4, "ShutdownGraceMs": 5, "MaxConnectionsPerWorker": 6,
     "MaxConnectionBufferBytes": 65536, "MaxOriginFetchesPerWorker": 7})");
@@ -243,6 +243,8 @@ TEST(ConfigLoad, EdgeSettings) {
   EXPECT_EQ(e.cache_memory_bytes, 1048576u);
   EXPECT_EQ(e.origin_address_overrides.at("web.test"), (ListenAddress{"127.0.0.1", 9001}));
   EXPECT_EQ(e.access_log, "/tmp/a.log");
+  EXPECT_EQ(e.access_log_max_bytes, 1048576u);
+  EXPECT_EQ(e.access_log_max_files, 9u);
   EXPECT_TRUE(e.test_clock);
   EXPECT_EQ(e.max_request_header_bytes, 1000u);
   EXPECT_EQ(e.max_url_bytes, 500u);
@@ -265,6 +267,10 @@ TEST(ConfigLoad, EdgeLimitsOutOfRangeNameTheField) {
       {"MaxOriginFetchesPerWorker", 0},
       {"MaxConnectionsPerWorker", 0},
       {"MaxOriginFetchesPerWorker", "many"},
+      {"AccessLogMaxBytes", 100},
+      {"AccessLogMaxBytes", -1},
+      {"AccessLogMaxFiles", 0},
+      {"AccessLog", 5},
   };
   for (const auto& [field, value] : cases) {
     Json j = base();
