@@ -24,6 +24,7 @@
 #include "engine/admin/store_invalidator.h"
 #include "engine/pipeline/edge_context.h"
 #include "engine/cli/commands.h"
+#include "engine/log/access_log_writer.h"
 #include "engine/server/listener.h"
 #include "engine/worker/worker.h"
 #include "policies/config_load.h"
@@ -56,7 +57,8 @@ constexpr const char* kUsageRest =
     "              PKCS#1, SEC1); DATE is YYYY-MM-DD[Thh:mm:ss[Z|+hh:mm]] or epoch seconds;\n"
     "              --cookies prints the signed cookies instead, one NAME=VALUE per line\n"
     "\n"
-    "SIGINT/SIGTERM stop accepting, let in-flight requests finish (Edge.ShutdownGraceMs), exit 0.\n";
+    "SIGINT/SIGTERM stop accepting, let in-flight requests finish (Edge.ShutdownGraceMs), write\n"
+    "the access log's last lines, exit 0. SIGHUP reopens the access log (Edge.AccessLog).\n";
 
 void printUsage(FILE* out) {
   std::fputs(kUsageCommands, out);
@@ -92,10 +94,12 @@ int checkConfig(int argc, char** argv) {
   return 0;
 }
 
-// Main-thread signal handling: the first SIGINT/SIGTERM starts a graceful shutdown.
+// Main-thread signal handling: the first SIGINT/SIGTERM starts a graceful shutdown; SIGHUP
+// reopens the access log.
 struct MainLoop {
   uv_loop_t* loop = nullptr;
-  uv_signal_t sigint{}, sigterm{};
+  uv_signal_t sigint{}, sigterm{}, sighup{};
+  edge::engine::AccessLogWriter* access_log = nullptr;  // null without Edge.AccessLog
   uv_async_t ready_async{};
   std::vector<std::unique_ptr<edge::engine::Worker>>* workers = nullptr;
   edge::engine::AdminServer* admin = nullptr;  // null without Edge.AdminListen
@@ -117,6 +121,13 @@ void onSignal(uv_signal_t* h, int signum) {
   uv_close(reinterpret_cast<uv_handle_t*>(&m->ready_async), nullptr);
   uv_unref(reinterpret_cast<uv_handle_t*>(&m->sigint));
   uv_unref(reinterpret_cast<uv_handle_t*>(&m->sigterm));
+  uv_unref(reinterpret_cast<uv_handle_t*>(&m->sighup));
+}
+
+void onHangup(uv_signal_t* h, int) {
+  auto* m = static_cast<MainLoop*>(h->data);
+  // The writer thread reopens the file (logrotate moved it away); this loop never waits on it.
+  if (m->access_log != nullptr) m->access_log->reopen();
 }
 
 bool writeReadyFile(const std::string& path, const std::vector<ListenAddress>& addrs,
@@ -217,7 +228,23 @@ int serve(int argc, char** argv) {
                                                                  store_options.max_object_bytes);
   edge::engine::CacheStore store(store_options);
   edge::engine::StoreInvalidator invalidator(store);
-  const edge::engine::EdgeContext context{cfg, store, clock};
+  // The access log: opened before the workers start, written by its own thread, stopped (every
+  // queued line written) after the workers are joined.
+  std::unique_ptr<edge::engine::AccessLogWriter> access_log;
+  if (!cfg.edge.access_log.empty()) {
+    access_log = std::make_unique<edge::engine::AccessLogWriter>(edge::engine::AccessLogOptions{
+        cfg.edge.access_log, cfg.edge.access_log_max_bytes, cfg.edge.access_log_max_files});
+    if (auto started = access_log->start(); !started) {
+      std::fprintf(stderr, "edged: %s\n", started.error().c_str());
+      for (auto& per_worker : fds) {
+        for (int f : per_worker) ::close(f);
+      }
+      if (admin_fd >= 0) ::close(admin_fd);
+      curl_global_cleanup();
+      return 1;
+    }
+  }
+  const edge::engine::EdgeContext context{cfg, store, clock, access_log.get()};
   std::unique_ptr<edge::engine::AdminServer> admin;
   if (admin_fd >= 0) {
     admin = std::make_unique<edge::engine::AdminServer>(cfg, clock, invalidator, admin_fd);
@@ -232,9 +259,12 @@ int serve(int argc, char** argv) {
   std::atomic<int> ready_count{0};
   uv_signal_init(m.loop, &m.sigint);
   uv_signal_init(m.loop, &m.sigterm);
-  m.sigint.data = m.sigterm.data = &m;
+  uv_signal_init(m.loop, &m.sighup);
+  m.sigint.data = m.sigterm.data = m.sighup.data = &m;
+  m.access_log = access_log.get();
   uv_signal_start(&m.sigint, onSignal, SIGINT);
   uv_signal_start(&m.sigterm, onSignal, SIGTERM);
+  uv_signal_start(&m.sighup, onHangup, SIGHUP);
   struct ReadyCtx {
     std::string file;
     std::vector<ListenAddress> addrs;
@@ -275,8 +305,18 @@ int serve(int argc, char** argv) {
   workers.clear();
   if (admin) admin->join();
   admin.reset();
+  if (access_log) {
+    // Every worker is gone: what they logged is queued; write it all, then close the file.
+    access_log->stop();
+    if (const uint64_t dropped = access_log->droppedLines(); dropped != 0) {
+      std::fprintf(stderr, "edged: access log: %llu line(s) dropped\n",
+                   static_cast<unsigned long long>(dropped));
+    }
+    m.access_log = nullptr;
+  }
   uv_close(reinterpret_cast<uv_handle_t*>(&m.sigint), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&m.sigterm), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&m.sighup), nullptr);
   uv_run(m.loop, UV_RUN_DEFAULT);
   uv_loop_close(m.loop);
   curl_global_cleanup();

@@ -2,6 +2,7 @@
 
 #include <ctime>
 
+#include "engine/log/access_log_record.h"
 #include "engine/pipeline/request_fsm.h"
 #include "engine/uv/loop.h"
 #include "policies/http_date.h"
@@ -171,8 +172,17 @@ void EdgeService::answerParseError(Exchange& ex, int status, std::string_view re
   const std::string id = newRequestId();
   const auto kind = status == 413 ? policies::EdgeErrorKind::RequestTooLarge
                                   : policies::EdgeErrorKind::BadRequest;
+  // A 408 (head or body timeout) is no malformed request: its log line says plain Error.
+  ex.setLogResult(id, status == 408 ? std::string_view() : policies::edgeError(kind).detailed_result);
   sendGenerated(ex, status, policies::edgeError(kind).reason_html, id, policies::XCache::Error,
                 /*close_after=*/true);
+}
+
+void EdgeService::onExchangeEnd(const Exchange& ex, const ExchangeLog& log) {
+  if (context_.access_log == nullptr) return;
+  const policies::AccessLogRecord rec =
+      makeAccessLogRecord(ex.request(), log, config_.edge, context_.clock.nowMs());
+  context_.access_log->append(policies::formatAccessLogLine(rec));
 }
 
 }  // namespace edge::engine

@@ -30,6 +30,9 @@ class EdgeService final : public HttpService {
 
   ExchangeHandlerPtr onRequest(Exchange& ex) override;
   void answerParseError(Exchange& ex, int status, std::string_view reason) override;
+  // Access log (Edge.AccessLog): formats the exchange's line here and hands it to the writer.
+  bool wantsExchangeLog() const override { return context_.access_log != nullptr; }
+  void onExchangeEnd(const Exchange& ex, const ExchangeLog& log) override;
 
   const policies::Config& config() const { return config_; }
   Loop& loop() { return loop_; }

@@ -107,6 +107,7 @@ void RequestFsm::detachFill() {
 
 bool RequestFsm::start() {
   request_id_ = service_.newRequestId();
+  ex_.setLogResult(request_id_, {});
   // A refused request is answered (Done) unless a custom error page is being fetched for it.
   if (!stepMatchBehavior() || !stepViewerChecks()) return step_ != Step::Done;
   return stepCacheLookup();
@@ -383,6 +384,7 @@ void RequestFsm::pump() {
         // Broken after the head: cut the connection so the viewer sees the truncation.
         transition(Step::Done);
         reader_.reset();
+        ex_.setLogResult({}, "OriginReadError");
         ex_.abort();
         return;
     }
@@ -532,6 +534,7 @@ void RequestFsm::synth(EdgeErrorKind kind) {
     return;
   }
   transition(Step::Synth);
+  ex_.setLogResult({}, err.detailed_result);
   // A request body still unread closes the connection after the page (see Connection::sendHead).
   const bool close_after =
       kind == EdgeErrorKind::RequestTooLarge || kind == EdgeErrorKind::BadRequest;
@@ -658,6 +661,7 @@ void RequestFsm::deliverDone(origin::FetchOutcome outcome, bool head_received) {
   if (head_received || ex_.headSent()) {
     // Too late for an error page: cut the viewer connection so the truncation is visible.
     transition(Step::Done);
+    ex_.setLogResult({}, "OriginReadError");
     ex_.abort();
     return;
   }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
 
 namespace edge::engine {
 
@@ -41,7 +42,8 @@ Connection::Connection(Loop& loop, HttpService& service, const ServerOptions& op
       owner_(owner),
       timer_(loop),
       send_timer_(loop),
-      parser_(options.limits, *this) {}
+      parser_(options.limits, *this),
+      log_(service.wantsExchangeLog()) {}
 
 Connection::~Connection() { tcp_.close(); }
 
@@ -126,6 +128,7 @@ void Connection::parseBuffered() {
     }
     const auto r = parser_.feed(in_.data() + off, in_.size() - off);
     off += r.consumed;
+    rx_bytes_ += r.consumed;
     if (state_ == State::Closing) return;
     if (r.state == RequestParser::State::Error) {
       handleParseError();
@@ -165,6 +168,11 @@ void Connection::beginExchange() {
   body_sent_ = 0;
   framing_ = BodyFraming::None;
   content_length_ = 0;
+  logged_ = false;
+  if (log_) {
+    log_entry_ = ExchangeLog{};
+    log_entry_.started_ms = started_ms_;
+  }
 }
 
 void Connection::onBody(const char* data, size_t len) {
@@ -219,15 +227,28 @@ void Connection::sendHead(int status, policies::HeaderList&& headers,
                            head_.request.http_minor);
   if (framing_ == BodyFraming::CloseDelimited) keep_alive_ = false;
   content_length_ = content_length.value_or(0);
+  const size_t queued = out_.size();
   appendResponseHead(out_.tail(), status, headers, framing_, content_length_, keep_alive_,
                      content_length.has_value() && head_.request.method_name == "HEAD");
   head_sent_ = true;
+  if (log_) {
+    ExchangeLog& l = log_entry_;
+    l.status = status;
+    l.bytes_sent += out_.size() - queued;
+    l.first_byte_ms = loop_.nowMs();
+    if (auto v = headers.get("x-cache")) l.x_cache = *v;
+    if (auto v = headers.get("content-type")) l.content_type = *v;
+    if (auto v = headers.get("content-range")) l.content_range = *v;
+    if (auto v = headers.get("x-amz-cf-id")) l.request_id = *v;  // what the viewer was told
+    if (framing_ == BodyFraming::ContentLength) l.content_length = content_length_;
+  }
   scheduleFlush();
 }
 
 void Connection::sendBody(const char* data, size_t len) {
   if (state_ != State::Active || !head_sent_ || response_done_ || len == 0) return;
   if (framing_ == BodyFraming::None) return;
+  const size_t queued = out_.size();
   if (framing_ == BodyFraming::ContentLength) {
     len = static_cast<size_t>(std::min<uint64_t>(len, content_length_ - body_sent_));
     out_.tail().append(data, len);
@@ -237,6 +258,7 @@ void Connection::sendBody(const char* data, size_t len) {
     out_.tail().append(data, len);
   }
   body_sent_ += len;
+  log_entry_.bytes_sent += out_.size() - queued;
   if (out_.size() >= 32 * 1024) flush();
   else scheduleFlush();
 }
@@ -244,6 +266,7 @@ void Connection::sendBody(const char* data, size_t len) {
 void Connection::sendShared(const SharedBytes& bytes, size_t offset, size_t len) {
   if (state_ != State::Active || !head_sent_ || response_done_ || len == 0) return;
   if (framing_ == BodyFraming::None) return;
+  const size_t queued = out_.size();
   if (framing_ == BodyFraming::ContentLength) {
     len = static_cast<size_t>(std::min<uint64_t>(len, content_length_ - body_sent_));
     out_.appendShared(bytes, offset, len);
@@ -255,6 +278,7 @@ void Connection::sendShared(const SharedBytes& bytes, size_t offset, size_t len)
     out_.appendShared(bytes, offset, len);
   }
   body_sent_ += len;
+  log_entry_.bytes_sent += out_.size() - queued;
   if (out_.size() >= 32 * 1024) flush();
   else scheduleFlush();
 }
@@ -265,7 +289,10 @@ void Connection::finish() {
     abort();
     return;
   }
-  if (framing_ == BodyFraming::Chunked) out_.tail().append(kLastChunk);
+  if (framing_ == BodyFraming::Chunked) {
+    out_.tail().append(kLastChunk);
+    log_entry_.bytes_sent += kLastChunk.size();
+  }
   response_done_ = true;
   flush();
   deferOwn([this] { afterResponse(); });
@@ -273,6 +300,8 @@ void Connection::finish() {
 
 void Connection::abort() {
   if (state_ == State::Closing || state_ == State::Draining) return;
+  // A response finished before (its afterResponse not run yet) was complete nonetheless.
+  logExchange(response_done_ ? ExchangeLog::End::Finished : ExchangeLog::End::Aborted);
   response_done_ = true;
   keep_alive_ = false;
   // Whatever was produced still goes out; the missing end (last chunk, bytes short of
@@ -301,6 +330,7 @@ void Connection::pauseRequestBody(bool paused) {
 
 void Connection::afterResponse() {
   if (state_ != State::Active) return;
+  logExchange(ExchangeLog::End::Finished);
   destroyHandler(false);
   if (!keep_alive_ || shutting_down_ || !request_complete_ || peer_eof_) {
     state_ = State::Draining;
@@ -318,6 +348,23 @@ void Connection::afterResponse() {
 void Connection::destroyHandler(bool viewer_gone) {
   ExchangeHandlerPtr h = std::move(handler_);
   if (h && viewer_gone) h->onViewerGone();
+}
+
+void Connection::setLogResult(std::string_view request_id, std::string_view detailed_result) {
+  if (!log_) return;
+  if (!request_id.empty()) log_entry_.request_id = request_id;
+  if (!detailed_result.empty()) log_entry_.detailed_result = detailed_result;
+}
+
+void Connection::logExchange(ExchangeLog::End end) {
+  if (logged_) return;
+  logged_ = true;
+  const uint64_t received = std::exchange(rx_bytes_, 0);
+  if (!log_) return;
+  log_entry_.end = end;
+  log_entry_.bytes_received = received;
+  log_entry_.end_ms = loop_.nowMs();
+  service_.onExchangeEnd(*this, log_entry_);
 }
 
 // ---- writing -----------------------------------------------------------------------------------
@@ -447,6 +494,10 @@ void Connection::armTimer() {
 
 void Connection::close() {
   if (state_ == State::Closing) return;
+  if (!logged_) {
+    logExchange(response_done_ && pendingBytes() == 0 ? ExchangeLog::End::Finished
+                                                      : ExchangeLog::End::ViewerGone);
+  }
   state_ = State::Closing;
   timer_.stop();
   send_timer_.stop();

@@ -64,6 +64,7 @@ class Connection final : public Exchange, private RequestSink {
   bool writeBlocked() const override;
   void pauseRequestBody(bool paused) override;
   uint64_t bodyBytesSent() const override { return body_sent_; }
+  void setLogResult(std::string_view request_id, std::string_view detailed_result) override;
 
  private:
   // Connection states (transitions all in connection.cc).
@@ -111,6 +112,8 @@ class Connection final : public Exchange, private RequestSink {
   void destroyHandler(bool viewer_gone);
   void scheduleFlush();
   void answerError(int status, std::string_view reason);
+  // Reports the current exchange's end to the service (access log), once per exchange.
+  void logExchange(ExchangeLog::End end);
 
   Loop& loop_;
   HttpService& service_;
@@ -149,6 +152,12 @@ class Connection final : public Exchange, private RequestSink {
   BodyFraming framing_ = BodyFraming::None;
   uint64_t content_length_ = 0;
   uint64_t body_sent_ = 0;
+
+  // Access log (only filled when service_.wantsExchangeLog()).
+  bool log_ = false;          // the service wants exchange ends
+  bool logged_ = true;        // the current exchange's end was reported (true: none open)
+  uint64_t rx_bytes_ = 0;     // request bytes parsed since the last report
+  ExchangeLog log_entry_;     // the current exchange's, filled as it goes
 };
 
 }  // namespace edge::engine

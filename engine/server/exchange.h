@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "engine/server/output_queue.h"
@@ -32,6 +33,30 @@ class ExchangeHandler {
   virtual void onViewerGone() = 0;
 };
 using ExchangeHandlerPtr = std::unique_ptr<ExchangeHandler>;
+
+// How an exchange ended, for the access log (HttpService::onExchangeEnd).
+struct ExchangeLog {
+  enum class End : uint8_t {
+    Finished,    // the response was complete (finish())
+    Aborted,     // the response was cut off (abort(): origin failure mid-body, timeouts)
+    ViewerGone,  // the connection closed before the response was complete
+  };
+  End end = End::Finished;
+  int status = 0;                // 0: no response head was sent
+  uint64_t bytes_sent = 0;       // response head and body bytes (with chunk framing) queued
+  uint64_t bytes_received = 0;   // request head and body bytes read
+  uint64_t started_ms = 0;       // monotonic (Loop::nowMs), request head complete
+  uint64_t first_byte_ms = 0;    // monotonic, response head queued; 0 without one
+  uint64_t end_ms = 0;           // monotonic, now
+  // From the response head sent ("" / nullopt when absent).
+  std::string x_cache;
+  std::string content_type;
+  std::string content_range;
+  std::optional<uint64_t> content_length;
+  // Set by the handler (Exchange::setLogResult).
+  std::string request_id;
+  std::string_view detailed_result;
+};
 
 class Exchange {
  public:
@@ -64,6 +89,14 @@ class Exchange {
   virtual void pauseRequestBody(bool paused) = 0;
   // Bytes of the response body written so far (for logs).
   virtual uint64_t bodyBytesSent() const = 0;
+  // For the access log: the request id (X-Amz-Cf-Id) and, when the edge knows it, the
+  // x-edge-detailed-result-type of an error (cloudfront-behavior.md §10). `detailed_result` must
+  // have static storage (a literal, policies::edgeError(kind).detailed_result). Either may be
+  // empty to keep what was set before.
+  virtual void setLogResult(std::string_view request_id, std::string_view detailed_result) {
+    (void)request_id;
+    (void)detailed_result;
+  }
 };
 
 // The application behind a server: builds a handler per request. It may answer on `ex` right
@@ -75,6 +108,13 @@ class HttpService {
   // Answers a request that could not be parsed (`status` 400, 413, 417, or 408 on a timeout);
   // request() holds whatever was parsed. The connection closes after this response.
   virtual void answerParseError(Exchange& ex, int status, std::string_view reason) = 0;
+  // Access log: when true, each exchange's end is reported to onExchangeEnd (exactly once, on
+  // the loop thread, while request() is still valid).
+  virtual bool wantsExchangeLog() const { return false; }
+  virtual void onExchangeEnd(const Exchange& ex, const ExchangeLog& log) {
+    (void)ex;
+    (void)log;
+  }
 };
 
 }  // namespace edge::engine

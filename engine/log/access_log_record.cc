@@ -1,0 +1,77 @@
+#include "engine/log/access_log_record.h"
+
+#include <string>
+
+namespace edge::engine {
+
+namespace {
+
+std::string_view firstWord(std::string_view s) {
+  const size_t sp = s.find(' ');
+  return sp == std::string_view::npos ? s : s.substr(0, sp);
+}
+
+std::string header(const policies::ViewerRequest& req, std::string_view name) {
+  auto v = req.headers.get(name);
+  return v ? std::string(*v) : std::string();
+}
+
+}  // namespace
+
+policies::AccessLogRecord makeAccessLogRecord(const policies::ViewerRequest& req,
+                                              const ExchangeLog& log,
+                                              const policies::EdgeSettings& edge,
+                                              int64_t wall_end_ms) {
+  policies::AccessLogRecord r;
+  r.end_ms = wall_end_ms;
+  r.edge_location = edge.pop_name;
+  r.sc_bytes = log.bytes_sent;
+  r.client_ip = req.client_ip;
+  r.method = req.method_name;
+  r.host = edge.domain_name;
+  r.uri_stem = req.path;
+  r.status = log.status;
+  r.referer = header(req, "referer");
+  r.user_agent = header(req, "user-agent");
+  r.uri_query = req.query;
+  // cs(Cookie) is only logged with cookie logging on, which edged does not offer: "-".
+
+  std::string_view response_type = log.x_cache.empty() ? "Error" : firstWord(log.x_cache);
+  if (log.detailed_result == "CapacityExceeded" || log.detailed_result == "LimitExceeded") {
+    response_type = log.detailed_result;
+  }
+  const bool complete = log.end == ExchangeLog::End::Finished && log.status != 0;
+  const std::string_view result_type = complete ? response_type : std::string_view("Error");
+  std::string_view detailed = result_type;
+  if (result_type == "Error") {
+    if (!log.detailed_result.empty()) detailed = log.detailed_result;
+    else if (log.end == ExchangeLog::End::ViewerGone) {
+      detailed = log.status == 0 ? "ClientHungUpRequest" : "ClientCommError";
+    }
+  }
+  r.result_type = result_type;
+  r.response_result_type = response_type;
+  r.detailed_result_type = detailed;
+
+  r.request_id = log.request_id;
+  r.host_header = header(req, "host");
+  r.protocol = "http";  // edged's viewer side is plain HTTP; ssl-protocol / ssl-cipher stay "-"
+  r.cs_bytes = log.bytes_received;
+  r.time_taken_ms = static_cast<int64_t>(log.end_ms - log.started_ms);
+  r.forwarded_for = header(req, "x-forwarded-for");
+  r.protocol_version =
+      "HTTP/" + std::to_string(req.http_major) + "." + std::to_string(req.http_minor);
+  r.client_port = req.client_port;
+  if (log.first_byte_ms != 0) {
+    r.ttfb_ms = static_cast<int64_t>(log.first_byte_ms - log.started_ms);
+  }
+  r.content_type = log.content_type;
+  r.content_length = log.content_length;
+  if (auto b = policies::parseContentRangeBounds(log.content_range)) {
+    r.range_start = b->first;
+    r.range_end = b->last;
+  }
+  return r;
+}
+
+}  // namespace edge::engine
