@@ -304,6 +304,43 @@ TEST(AccessLog, RotatesBySizeAndLosesNothingOnSigterm) {
   }
 }
 
+TEST(AccessLog, SignedUrlRefusalIsLoggedAsError) {
+  TestOrigin origin;
+  TempDir dir;
+  const std::string log = dir.file("access.log");
+  const std::string pem = dir.file("key.pem");
+  const CommandResult key = runCommand({"/usr/bin/openssl", "genrsa", "-out", pem, "2048"});
+  const CommandResult pub = runCommand({"/usr/bin/openssl", "rsa", "-in", pem, "-pubout"});
+  ASSERT_EQ(key.status, 0) << key.err;
+  ASSERT_EQ(pub.status, 0) << pub.err;
+  Json cfg = logConfig(log);
+  cfg["PublicKeys"] = Json::array({Json{
+      {"Id", "K2JCJMDEHXQW5F"},
+      {"PublicKeyConfig",
+       {{"CallerReference", "k"}, {"Name", "k"}, {"EncodedKey", pub.out}}}}});
+  cfg["KeyGroups"] = Json::array(
+      {Json{{"Id", "kg1"}, {"KeyGroupConfig", {{"Name", "kg1"}, {"Items", {"K2JCJMDEHXQW5F"}}}}}});
+  Json priv = makeBehavior("/private*", "o1");
+  priv["TrustedKeyGroups"] = {{"Enabled", true}, {"Quantity", 1}, {"Items", {"kg1"}}};
+  addBehavior(cfg, priv);
+  Edged edged(cfg, origin.port());
+  Http http;
+  const HttpResponse refused = http.get(edged.url("/private/doc?x=1"));
+  ASSERT_EQ(refused.status, 403) << refused;
+  EXPECT_EQ(edged.stop(SIGTERM), 0);
+  const auto lines = parseLog(readFile(log));
+  ASSERT_EQ(lines.size(), 1u) << readFile(log);
+  const LogLine& l = lines[0];
+  EXPECT_EQ(l.at("x-edge-request-id"), cfId(refused));
+  EXPECT_EQ(l.at("sc-status"), "403");
+  EXPECT_EQ(l.at("cs-uri-stem"), "/private/doc");
+  EXPECT_EQ(l.at("cs-uri-query"), "x=1");
+  EXPECT_EQ(l.at("x-edge-result-type"), "Error");
+  EXPECT_EQ(l.at("x-edge-response-result-type"), "Error");
+  EXPECT_EQ(l.at("sc-content-type"), "text/xml");
+  EXPECT_EQ(l.at("sc-content-len"), std::to_string(refused.body.size()));
+}
+
 TEST(AccessLog, UnwritablePathStopsStartup) {
   TestOrigin origin;
   TempDir dir;
