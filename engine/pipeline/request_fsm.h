@@ -11,7 +11,8 @@
 //   Any step --------------------------------------------------------------> Synth (error page)
 //
 // Every answer records a CacheOutcome (policies/cache_status.h) with its reason: the X-Cache
-// value, the debug header (Edge.DebugHeaders) and later the access log come from it.
+// value, the debug header (Edge.DebugHeaders) and the access log (through the X-Cache value the
+// connection records, plus the detailed error kind given to Exchange::setLogResult) come from it.
 #pragma once
 
 #include <memory>
