@@ -74,7 +74,7 @@ bench_init edged-cache-bench   # varnish runs as vcache, ATS as trafficserver: $
 # ------------------------------------------------------------------ ports (first free from BASE_PORT)
 free_port "$BASE_PORT"; ORIGIN_PORT=$got
 declare -A PORT
-for p in edged nginx varnish ats; do free_port $((BASE_PORT + 1)); PORT[$p]=$got; done
+for p in edged edged-log nginx varnish ats; do free_port $((BASE_PORT + 1)); PORT[$p]=$got; done
 
 render() {  # render SRC DST PORT
   sed -e "s#@RUN@#$run#g" -e "s#@PORT@#$3#g" -e "s#@ORIGIN_PORT@#$ORIGIN_PORT#g" \
@@ -103,6 +103,14 @@ start_edged() {
   render "$conf/edged.json" "$run/edged.json" "$1"
   spawn "$SERVER_CPU" edged "$EDGED" serve --config "$run/edged.json" --listen "127.0.0.1:$1" \
     --workers 1 --ready-file "$run/edged.ready"
+}
+# edged-log: edged with Edge.AccessLog on (same config otherwise), to price the access log.
+start_edged-log() {
+  render "$conf/edged.json" "$run/edged-log.json" "$1"
+  sed -i "s#\"Edge\": {#\"Edge\": {\"AccessLog\": \"$run/edged-access.log\", #" "$run/edged-log.json"
+  grep -q AccessLog "$run/edged-log.json" || die "edged-log: could not add Edge.AccessLog"
+  spawn "$SERVER_CPU" edged-log "$EDGED" serve --config "$run/edged-log.json" --listen "127.0.0.1:$1" \
+    --workers 1 --ready-file "$run/edged-log.ready"
 }
 start_nginx() {
   mkdir -p "$run/nginx-cache"
@@ -143,9 +151,9 @@ EOF
   chown -R trafficserver: "$d"   # traffic_server drops to proxy.config.admin.user_id
   spawn "$SERVER_CPU" ats "$TRAFFIC_SERVER" --run-root="$d/runroot.yaml"
 }
-program() { case $1 in edged) echo "$EDGED";; nginx) echo nginx;; varnish) echo "$VARNISHD";; ats) echo "$TRAFFIC_SERVER";; esac; }
+program() { case $1 in edged|edged-log) echo "$EDGED";; nginx) echo nginx;; varnish) echo "$VARNISHD";; ats) echo "$TRAFFIC_SERVER";; esac; }
 hit_header() {  # the response header that shows the proxy's cache result
-  case $1 in edged) echo 'x-cache';; nginx) echo 'x-cache-status';; varnish) echo 'x-cache|x-varnish|age';; ats) echo 'via|age';; esac
+  case $1 in edged|edged-log) echo 'x-cache';; nginx) echo 'x-cache-status';; varnish) echo 'x-cache|x-varnish|age';; ats) echo 'via|age';; esac
 }
 
 declare -A STATUS   # proxy -> ok | "skipped: ..." | "excluded: ..."
@@ -289,6 +297,7 @@ for p in $PROXIES; do [ "${STATUS[$p]}" = ok ] || skipped+="$p=${STATUS[$p]};"; 
           (bad[k] ? " (" bad[k] " runs without result)" : ""), of[k], req[k], median(own, k, n[k]), median(eff, k, n[k]),
           median(sc, k, n[k]), median(cc, k, n[k])
         if (p == "edged") { er = r; eq = q }
+        else if (p == "edged-log") { lr = r; lq = q; lcpu = median(eff, k, n[k]) }
         else { if (r > best) { best = r; bestp = p; bestq = q }; if (!(size in minq) || q < minq[size]) minq[size] = q }
       }
       if (er >= 0 && best > 0) {
@@ -304,6 +313,10 @@ for p in $PROXIES; do [ "${STATUS[$p]}" = ok ] || skipped+="$p=${STATUS[$p]};"; 
         }
         printf "\n"
       }
+      if (er > 0 && lr > 0) {
+        printf "\nedged-log (Edge.AccessLog on) / edged: %.3fx req/s (cost %.1f%%); p99 %.2f ms vs %.2f ms\n", lr / er, 100 * (1 - lr / er), lq, eq
+      }
+      lr = -1
       delete minq
     }
     END {
