@@ -55,9 +55,9 @@ BENCH=cache_bench
 
 need_tools nginx wrk taskset setsid curl ss awk
 for p in $PROXIES; do
-  case $p in edged|nginx|varnish|ats) ;; *) die "unknown proxy '$p' in PROXIES (edged nginx varnish ats)";; esac
+  case $p in edged|edged-log|nginx|varnish|ats) ;; *) die "unknown proxy '$p' in PROXIES (edged edged-log nginx varnish ats)";; esac
 done
-if [[ " $PROXIES " == *" edged "* ]]; then
+if [[ " $PROXIES " == *" edged "* || " $PROXIES " == *" edged-log "* ]]; then
   if [ -z "${EDGED:-}" ]; then
     for c in "$root/build/edged" "$root/../build/edged"; do [ -x "$c" ] && { EDGED=$c; break; }; done
   fi

@@ -1,6 +1,8 @@
 #include "policies/access_log_format.h"
 
 #include <array>
+#include <charconv>
+#include <limits>
 #include <cstdio>
 #include <ctime>
 
@@ -19,15 +21,43 @@ constexpr std::string_view kHeader =
     "time-to-first-byte x-edge-detailed-result-type sc-content-type sc-content-len "
     "sc-range-start sc-range-end\n";
 
-bool mustEncode(unsigned char c) {
-  if (c <= 32 || c >= 127) return true;
-  switch (c) {
-    case '<': case '>': case '"': case '#': case '%': case '{': case '}': case '|':
-    case '\\': case '^': case '~': case '[': case ']': case '`': case '\'':
-      return true;
-    default:
-      return false;
+// §10's set of bytes written as %XX, as a table (the formatter runs once per request).
+constexpr std::array<bool, 256> kMustEncode = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 256; ++c) t[static_cast<size_t>(c)] = c <= 32 || c >= 127;
+  for (const char c : std::string_view("<>\"#%{}|\\^~[]`'")) {
+    t[static_cast<unsigned char>(c)] = true;
   }
+  return t;
+}();
+
+void appendEncoded(std::string& out, std::string_view value) {
+  if (value.empty()) {
+    out += '-';
+    return;
+  }
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  size_t plain = 0;  // start of the run of bytes copied as they are
+  for (size_t i = 0; i < value.size(); ++i) {
+    const auto c = static_cast<unsigned char>(value[i]);
+    if (!kMustEncode[c]) continue;
+    out.append(value.data() + plain, i - plain);
+    const char esc[3] = {'%', kHex[c >> 4], kHex[c & 0xF]};
+    out.append(esc, 3);
+    plain = i + 1;
+  }
+  out.append(value.data() + plain, value.size() - plain);
+}
+
+void appendDecimal(std::string& out, uint64_t n) {
+  char buf[24];
+  const auto r = std::to_chars(buf, buf + sizeof buf, n);
+  out.append(buf, r.ptr);
+}
+
+void appendTwo(char* p, int v) {
+  p[0] = static_cast<char>('0' + v / 10 % 10);
+  p[1] = static_cast<char>('0' + v % 10);
 }
 
 std::tm utc(int64_t epoch_ms) {
@@ -41,19 +71,46 @@ std::tm utc(int64_t epoch_ms) {
 }
 
 void field(std::string& out, std::string_view text) {
-  out += encodeAccessLogField(text);
+  appendEncoded(out, text);
   out += '\t';
 }
 
 void number(std::string& out, uint64_t n) {
-  out += std::to_string(n);
+  appendDecimal(out, n);
   out += '\t';
 }
 
 void optNumber(std::string& out, const std::optional<uint64_t>& n) {
-  if (n) out += std::to_string(*n);
+  if (n) appendDecimal(out, *n);
   else out += '-';
   out += '\t';
+}
+
+void seconds(std::string& out, int64_t ms) {
+  if (ms < 0) ms = 0;
+  appendDecimal(out, static_cast<uint64_t>(ms / 1000));
+  char frac[4] = {'.', '0', '0', '0'};
+  const int m = static_cast<int>(ms % 1000);
+  frac[1] = static_cast<char>('0' + m / 100);
+  appendTwo(frac + 2, m % 100);
+  out.append(frac, 4);
+  out += '\t';
+}
+
+// "YYYY-MM-DD\tHH:MM:SS\t" of an epoch-ms time; gmtime once per second per thread.
+void dateTime(std::string& out, int64_t epoch_ms) {
+  thread_local int64_t cached_second = std::numeric_limits<int64_t>::min();
+  thread_local char cached[64];
+  int64_t s = epoch_ms / 1000;
+  if (epoch_ms < 0 && epoch_ms % 1000 != 0) --s;
+  if (s != cached_second) {
+    const std::tm tm = utc(epoch_ms);
+    std::snprintf(cached, sizeof cached, "%04d-%02d-%02d\t%02d:%02d:%02d\t",
+                  (tm.tm_year + 1900) % 10000, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+                  tm.tm_sec);
+    cached_second = s;
+  }
+  out += cached;
 }
 
 }  // namespace
@@ -61,20 +118,9 @@ void optNumber(std::string& out, const std::optional<uint64_t>& n) {
 std::string_view accessLogHeader() { return kHeader; }
 
 std::string encodeAccessLogField(std::string_view value) {
-  if (value.empty()) return "-";
-  static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
   out.reserve(value.size());
-  for (const char ch : value) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (mustEncode(c)) {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 0xF];
-    } else {
-      out += ch;
-    }
-  }
+  appendEncoded(out, value);
   return out;
 }
 
@@ -94,11 +140,10 @@ std::string accessLogTime(int64_t epoch_ms) {
 }
 
 std::string accessLogSeconds(int64_t ms) {
-  if (ms < 0) ms = 0;
-  std::array<char, 32> buf{};
-  std::snprintf(buf.data(), buf.size(), "%lld.%03lld", static_cast<long long>(ms / 1000),
-                static_cast<long long>(ms % 1000));
-  return buf.data();
+  std::string out;
+  seconds(out, ms);
+  out.pop_back();  // the tab
+  return out;
 }
 
 std::optional<ContentRangeBounds> parseContentRangeBounds(std::string_view v) {
@@ -119,20 +164,24 @@ std::optional<ContentRangeBounds> parseContentRangeBounds(std::string_view v) {
 std::string formatAccessLogLine(const AccessLogRecord& r) {
   std::string out;
   out.reserve(512);
-  field(out, accessLogDate(r.end_ms));
-  field(out, accessLogTime(r.end_ms));
+  appendAccessLogLine(out, r);
+  return out;
+}
+
+void appendAccessLogLine(std::string& out, const AccessLogRecord& r) {
+  dateTime(out, r.end_ms);
   field(out, r.edge_location);
   number(out, r.sc_bytes);
   field(out, r.client_ip);
   field(out, r.method);
   field(out, r.host);
   field(out, r.uri_stem);
-  if (r.status <= 0) {
+  if (r.status <= 0 || r.status > 999) {
     out += "000\t";
   } else {
-    std::array<char, 16> buf{};
-    std::snprintf(buf.data(), buf.size(), "%03d", r.status);
-    field(out, buf.data());
+    char st[4] = {static_cast<char>('0' + r.status / 100), 0, 0, '\t'};
+    appendTwo(st + 1, r.status % 100);
+    out.append(st, 4);
   }
   field(out, r.referer);
   field(out, r.user_agent);
@@ -143,7 +192,7 @@ std::string formatAccessLogLine(const AccessLogRecord& r) {
   field(out, r.host_header);
   field(out, r.protocol);
   number(out, r.cs_bytes);
-  field(out, accessLogSeconds(r.time_taken_ms));
+  seconds(out, r.time_taken_ms);
   field(out, r.forwarded_for);
   field(out, r.ssl_protocol);
   field(out, r.ssl_cipher);
@@ -152,14 +201,13 @@ std::string formatAccessLogLine(const AccessLogRecord& r) {
   field(out, r.fle_status);
   field(out, r.fle_encrypted_fields);
   number(out, r.client_port);
-  field(out, accessLogSeconds(r.ttfb_ms));
+  seconds(out, r.ttfb_ms);
   field(out, r.detailed_result_type);
   field(out, r.content_type);
   optNumber(out, r.content_length);
   optNumber(out, r.range_start);
   optNumber(out, r.range_end);
   out.back() = '\n';  // the last field's tab
-  return out;
 }
 
 }  // namespace edge::policies

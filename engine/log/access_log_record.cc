@@ -11,9 +11,13 @@ std::string_view firstWord(std::string_view s) {
   return sp == std::string_view::npos ? s : s.substr(0, sp);
 }
 
-std::string header(const policies::ViewerRequest& req, std::string_view name) {
-  auto v = req.headers.get(name);
-  return v ? std::string(*v) : std::string();
+std::string_view header(const policies::ViewerRequest& req, std::string_view name) {
+  return req.headers.get(name).value_or(std::string_view());
+}
+
+std::string_view protocolVersion(const policies::ViewerRequest& req) {
+  if (req.http_major == 1) return req.http_minor == 0 ? "HTTP/1.0" : "HTTP/1.1";
+  return req.http_major == 2 ? "HTTP/2.0" : "-";
 }
 
 }  // namespace
@@ -59,8 +63,7 @@ policies::AccessLogRecord makeAccessLogRecord(const policies::ViewerRequest& req
   r.cs_bytes = log.bytes_received;
   r.time_taken_ms = static_cast<int64_t>(log.end_ms - log.started_ms);
   r.forwarded_for = header(req, "x-forwarded-for");
-  r.protocol_version =
-      "HTTP/" + std::to_string(req.http_major) + "." + std::to_string(req.http_minor);
+  r.protocol_version = protocolVersion(req);
   r.client_port = req.client_port;
   if (log.first_byte_ms != 0) {
     r.ttfb_ms = static_cast<int64_t>(log.first_byte_ms - log.started_ms);

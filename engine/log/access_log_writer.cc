@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -50,8 +51,9 @@ void AccessLogWriter::append(std::string_view lines) {
       dropped_lines_.fetch_add(countLines(lines), std::memory_order_relaxed);
       return;
     }
-    wake = pending_.empty();
+    const size_t before = pending_.size();
     pending_.append(lines);
+    wake = before == 0 || (before < options_.wake_bytes && pending_.size() >= options_.wake_bytes);
   }
   if (wake) cv_.notify_one();
 }
@@ -79,6 +81,10 @@ void AccessLogWriter::run() {
   std::unique_lock<std::mutex> lk(mu_);
   for (;;) {
     cv_.wait(lk, [this] { return !pending_.empty() || reopen_ || stopping_; });
+    // Gather: more lines arrive while this thread sleeps, at no cost to the workers.
+    cv_.wait_for(lk, std::chrono::milliseconds(options_.gather_ms), [this] {
+      return pending_.size() >= options_.wake_bytes || reopen_ || stopping_;
+    });
     const bool reopen = std::exchange(reopen_, false);
     const bool stopping = stopping_;
     batch_.clear();

@@ -182,7 +182,9 @@ void EdgeService::onExchangeEnd(const Exchange& ex, const ExchangeLog& log) {
   if (context_.access_log == nullptr) return;
   const policies::AccessLogRecord rec =
       makeAccessLogRecord(ex.request(), log, config_.edge, context_.clock.nowMs());
-  context_.access_log->append(policies::formatAccessLogLine(rec));
+  log_line_.clear();  // keeps its capacity: no allocation per request
+  policies::appendAccessLogLine(log_line_, rec);
+  context_.access_log->append(log_line_);
 }
 
 }  // namespace edge::engine

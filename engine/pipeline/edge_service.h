@@ -103,6 +103,7 @@ class EdgeService final : public HttpService {
   std::mt19937_64 rng_;
   int64_t date_second_ = -1;
   std::string date_;
+  std::string log_line_;  // the access log line being formatted (reused)
 };
 
 }  // namespace edge::engine

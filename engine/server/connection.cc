@@ -170,7 +170,7 @@ void Connection::beginExchange() {
   content_length_ = 0;
   logged_ = false;
   if (log_) {
-    log_entry_ = ExchangeLog{};
+    log_entry_.reset();
     log_entry_.started_ms = started_ms_;
   }
 }

@@ -56,6 +56,19 @@ struct ExchangeLog {
   // Set by the handler (Exchange::setLogResult).
   std::string request_id;
   std::string_view detailed_result;
+
+  // Back to a fresh exchange's values, keeping the strings' capacity (no allocation per request).
+  void reset() {
+    end = End::Finished;
+    status = 0;
+    bytes_sent = bytes_received = started_ms = first_byte_ms = end_ms = 0;
+    x_cache.clear();
+    content_type.clear();
+    content_range.clear();
+    content_length.reset();
+    request_id.clear();
+    detailed_result = {};
+  }
 };
 
 class Exchange {

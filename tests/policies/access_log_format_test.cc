@@ -159,6 +159,30 @@ TEST(AccessLogFormat, DatesAndTimes) {
   EXPECT_EQ(accessLogDate(951782400000), "2000-02-29");
 }
 
+// The formatter keeps the last second's date and time per thread: lines of other seconds, in
+// any order, still get their own.
+TEST(AccessLogFormat, EachLineGetsItsOwnSecondAfterAnother) {
+  AccessLogRecord r = sampleRecord();
+  const auto dateTimeOf = [&](int64_t ms) {
+    r.end_ms = ms;
+    const auto f = split(formatAccessLogLine(r), '\t');
+    return f.at(0) + " " + f.at(1);
+  };
+  EXPECT_EQ(dateTimeOf(kEndMs), "2019-12-04 21:02:31");
+  EXPECT_EQ(dateTimeOf(kEndMs + 749), "2019-12-04 21:02:31");
+  EXPECT_EQ(dateTimeOf(kEndMs + 750), "2019-12-04 21:02:32");
+  EXPECT_EQ(dateTimeOf(kEndMs - 251), "2019-12-04 21:02:30");
+  EXPECT_EQ(dateTimeOf(kEndMs + 3 * 3600 * 1000), "2019-12-05 00:02:31");
+  EXPECT_EQ(dateTimeOf(kEndMs), "2019-12-04 21:02:31");
+}
+
+// appendAccessLogLine adds to what the buffer holds; formatAccessLogLine is the same line.
+TEST(AccessLogFormat, AppendAddsTheSameLine) {
+  std::string buf = "before\n";
+  appendAccessLogLine(buf, sampleRecord());
+  EXPECT_EQ(buf, "before\n" + formatAccessLogLine(sampleRecord()));
+}
+
 TEST(AccessLogFormat, Seconds) {
   EXPECT_EQ(accessLogSeconds(0), "0.000");
   EXPECT_EQ(accessLogSeconds(82), "0.082");
