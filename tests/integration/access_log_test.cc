@@ -3,7 +3,6 @@
 // back and check the fields against the requests made. Also: SIGHUP reopens the file (the
 // logrotate way), size rotation (Edge.AccessLogMaxBytes), and nothing lost on SIGTERM.
 #include <gtest/gtest.h>
-#include <sys/socket.h>
 
 #include <filesystem>
 #include <map>
@@ -223,8 +222,7 @@ TEST(AccessLog, ViewerGoneBeforeTheResponseIsStatus000) {
     ASSERT_TRUE(c.send("GET /hang HTTP/1.1\r\nHost: a\r\n\r\n"));
     ASSERT_TRUE(waitUntil([&] { return origin.stats().path("/hang") == 1; }, Ms(3000)));
     // Reset, not FIN: edged still answers a viewer that only half-closed after its request.
-    const linger lg{1, 0};
-    ASSERT_EQ(setsockopt(c.fd(), SOL_SOCKET, SO_LINGER, &lg, sizeof lg), 0);
+    ASSERT_TRUE(c.resetOnClose());
   }  // closes
   ASSERT_TRUE(waitUntil([&] { return countLines(readFile(log)) == 1; }, Ms(3000)))
       << readFile(log);

@@ -6,8 +6,6 @@
 //   MaxConnectionBufferBytes   a viewer that pipelines without reading is no longer read
 #include <gtest/gtest.h>
 
-#include <sys/socket.h>
-
 #include <memory>
 #include <thread>
 
@@ -197,8 +195,7 @@ TEST(Overload, ViewerResetDuringAPipelineOfHitsIsSurvived) {
     c.send(burst, Ms(2000));
     // Read a little so edged is writing straight to the socket when the reset arrives.
     c.readSome(16384 * (1 + round % 4), Ms(1000));
-    const linger reset{1, 0};
-    ASSERT_EQ(setsockopt(c.fd(), SOL_SOCKET, SO_LINGER, &reset, sizeof reset), 0);
+    ASSERT_TRUE(c.resetOnClose());
     c.close();
   }
   EXPECT_TRUE(edged.running());

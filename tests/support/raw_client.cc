@@ -105,6 +105,11 @@ void RawClient::shutdownWrite() {
   if (fd_ >= 0) ::shutdown(fd_, SHUT_WR);
 }
 
+bool RawClient::resetOnClose() {
+  const linger lg{1, 0};
+  return fd_ >= 0 && ::setsockopt(fd_, SOL_SOCKET, SO_LINGER, &lg, sizeof lg) == 0;
+}
+
 bool RawClient::send(std::string_view data, Ms timeout) {
   auto deadline = Clock::now() + timeout;
   while (!data.empty()) {

@@ -50,6 +50,9 @@ class RawClient {
   ReadResult readSome(size_t max, Ms timeout);
   // Half-close (FIN) our side.
   void shutdownWrite();
+  // Makes the close (close() or the destructor) a reset (RST, SO_LINGER 0) instead of a FIN.
+  // False if the option could not be set.
+  bool resetOnClose();
   void close();
 
  private:
