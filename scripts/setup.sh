@@ -12,7 +12,7 @@ PACKAGES=(
   nlohmann-json3-dev libexpected-dev node-llhttp
   curl wrk nginx-light util-linux procps brotli python3
   varnish trafficserver
-  openssl awscli python3-botocore python3-cryptography
+  openssl awscli python3-botocore python3-cryptography python3-prometheus-client
   libsqlite3-dev sqlite3 chromium
   clang-14 libclang-rt-14-dev
 )

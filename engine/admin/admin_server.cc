@@ -19,11 +19,12 @@ ServerOptions adminServerOptions(const policies::EdgeSettings& edge) {
 }
 
 AdminServer::AdminServer(const policies::Config& config, EdgeClock& clock, CacheInvalidator& cache,
-                         int listen_fd)
+                         int listen_fd, WorkerMetricsList workers)
     : config_(config),
       clock_(clock),
       cache_(cache),
       fd_(listen_fd),
+      workers_(std::move(workers)),
       options_(adminServerOptions(config.edge)) {}
 
 AdminServer::~AdminServer() {
@@ -40,7 +41,7 @@ void AdminServer::join() {
 }
 
 void AdminServer::run(std::function<void()> ready) {
-  AdminService service(config_, clock_, cache_, ready_);
+  AdminService service(config_, clock_, cache_, ready_, workers_);
   HttpServer server(loop_, service, options_);
   Timer grace(loop_);
   const bool adopted = server.adopt(fd_);

@@ -4,7 +4,7 @@
 //
 // Hook (engine/cli/main.cc, `serve`):
 //   fd = openListenSocket(*cfg.edge.admin_listen)          // before the workers start
-//   admin = std::make_unique<AdminServer>(cfg, clock, invalidator, fd);
+//   admin = std::make_unique<AdminServer>(cfg, clock, invalidator, fd, worker_metrics);
 //   admin->start(on_ready);      // like Worker::start
 //   admin->setReady(true);       // once every worker is ready too (/readyz)
 //   admin->shutdown(grace_ms);   // on SIGINT/SIGTERM, with the workers
@@ -18,6 +18,7 @@
 
 #include "engine/admin/cache_invalidator.h"
 #include "engine/admin/edge_clock.h"
+#include "engine/metrics/worker_metrics.h"
 #include "engine/server/connection.h"
 #include "engine/uv/loop.h"
 #include "policies/config.h"
@@ -30,8 +31,9 @@ class AdminServer {
  public:
   // `listen_fd`: a bound, listening socket (listener.h); owned from here on. `config`, `clock` and
   // `cache` must outlive the server; `cache` is called on the admin thread.
+  // `workers`: the viewer workers' counters GET /metrics sums (they must outlive the server).
   AdminServer(const policies::Config& config, EdgeClock& clock, CacheInvalidator& cache,
-              int listen_fd);
+              int listen_fd, WorkerMetricsList workers = {});
   ~AdminServer();  // joins
   AdminServer(const AdminServer&) = delete;
   AdminServer& operator=(const AdminServer&) = delete;
@@ -53,6 +55,7 @@ class AdminServer {
   EdgeClock& clock_;
   CacheInvalidator& cache_;
   int fd_;
+  WorkerMetricsList workers_;
   ServerOptions options_;
   std::atomic<bool> ready_{false};  // any thread
   Loop loop_;

@@ -114,8 +114,14 @@ void sendAdminResponse(Exchange& ex, AdminResponse&& r, bool close_after) {
 }
 
 AdminService::AdminService(const policies::Config& config, EdgeClock& clock,
-                           CacheInvalidator& cache, const std::atomic<bool>& ready)
-    : config_(config), clock_(clock), ready_(ready), cache_(cache), registry_(cache) {}
+                           CacheInvalidator& cache, const std::atomic<bool>& ready,
+                           WorkerMetricsList workers)
+    : config_(config),
+      clock_(clock),
+      ready_(ready),
+      cache_(cache),
+      registry_(cache),
+      workers_(std::move(workers)) {}
 
 ExchangeHandlerPtr AdminService::onRequest(Exchange& ex) {
   return std::make_unique<AdminExchange>(*this, ex);
@@ -163,6 +169,10 @@ AdminResponse AdminService::handle(const policies::ViewerRequest& req, std::stri
   if (path == "/cache") {
     if (!isGet(m)) return methodNotAllowed(req.method_name, "GET, HEAD");
     return cacheCounters();
+  }
+  if (path == "/metrics") {
+    if (!isGet(m)) return methodNotAllowed(req.method_name, "GET, HEAD");
+    return metrics();
   }
   return notFound(path);
 }
@@ -237,6 +247,19 @@ AdminResponse AdminService::clock(std::string_view path, std::string_view query)
 
 AdminResponse AdminService::cacheCounters() const {
   return {200, "application/json", cacheCountersJson(cache_.counters()), {}};
+}
+
+AdminResponse AdminService::metrics() const {
+  MetricsSnapshot s = sumWorkerMetrics(workers_);
+  // The cache's gauges and counters, as GET /cache reports them (summed over its shards).
+  for (const auto& [name, value] : cache_.counters()) {
+    s.has_cache = true;
+    if (name == "Objects") s.cache_objects = value;
+    else if (name == "Bytes") s.cache_bytes = value;
+    else if (name == "Evictions") s.cache_evictions = value;
+    else if (name == "Collapsed") s.cache_collapsed = value;
+  }
+  return {200, std::string(kMetricsContentType), renderMetrics(s), {}};
 }
 
 }  // namespace edge::engine

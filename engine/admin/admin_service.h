@@ -14,6 +14,11 @@
 //   GET  /cache                    the shared cache's gauges and counters: {"Cache": {"BudgetBytes",
 //                                  "Bytes", "Objects", "Hits", "Misses", "Evictions", …}} (the
 //                                  soak bench checks that Bytes stays at its budget)
+//   GET  /metrics                  Prometheus text format 0.0.4 (engine/metrics/metrics_format.h):
+//                                  requests by result type and status class, bytes, origin
+//                                  fetches and their head latency, compression, signed-URL
+//                                  refusals, open connections (every worker's counters summed at
+//                                  scrape), the cache's objects / bytes / evictions / collapsed
 //
 // HEAD works wherever GET does. Other methods on these paths → 405 with Allow; other paths →
 // 404. Errors are JSON {"Error": {"Code", "Message", "Field"}}. Admin loop thread only, except
@@ -27,6 +32,7 @@
 #include "engine/admin/cache_invalidator.h"
 #include "engine/admin/edge_clock.h"
 #include "engine/admin/invalidation_registry.h"
+#include "engine/metrics/worker_metrics.h"
 #include "engine/server/exchange.h"
 #include "policies/config.h"
 
@@ -47,8 +53,10 @@ class AdminService final : public HttpService {
   static constexpr uint64_t kMaxBodyBytes = 16u << 20;
 
   // `ready`: written by whoever knows when every listener is up (AdminServer::setReady).
+  // `workers`: every viewer worker's counters for GET /metrics, read at scrape time; they must
+  // outlive the service.
   AdminService(const policies::Config& config, EdgeClock& clock, CacheInvalidator& cache,
-               const std::atomic<bool>& ready);
+               const std::atomic<bool>& ready, WorkerMetricsList workers = {});
 
   // HttpService: buffers the body, answers once the request is complete (so keep-alive works).
   ExchangeHandlerPtr onRequest(Exchange& ex) override;
@@ -65,12 +73,14 @@ class AdminService final : public HttpService {
   AdminResponse getInvalidation(std::string_view id);
   AdminResponse clock(std::string_view path, std::string_view query);
   AdminResponse cacheCounters() const;
+  AdminResponse metrics() const;
 
   const policies::Config& config_;
   EdgeClock& clock_;
   const std::atomic<bool>& ready_;
   const CacheInvalidator& cache_;
   InvalidationRegistry registry_;
+  WorkerMetricsList workers_;
 };
 
 // Sends `r` on `ex` (Content-Length framed) and finishes the exchange.

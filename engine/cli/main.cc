@@ -25,6 +25,7 @@
 #include "engine/pipeline/edge_context.h"
 #include "engine/cli/commands.h"
 #include "engine/log/access_log_writer.h"
+#include "engine/metrics/worker_metrics.h"
 #include "engine/server/listener.h"
 #include "engine/worker/worker.h"
 #include "policies/config_load.h"
@@ -245,9 +246,18 @@ int serve(int argc, char** argv) {
     }
   }
   const edge::engine::EdgeContext context{cfg, store, clock, access_log.get()};
+  // One set of counters per worker (GET /metrics): written by its worker, read by the admin
+  // thread; declared before both, so they outlive the workers and the admin server.
+  std::vector<edge::engine::WorkerMetricsPtr> worker_metrics;
+  edge::engine::WorkerMetricsList metrics_list;
+  for (int w = 0; w < nworkers; ++w) {
+    worker_metrics.push_back(std::make_unique<edge::engine::WorkerMetrics>());
+    metrics_list.push_back(worker_metrics.back().get());
+  }
   std::unique_ptr<edge::engine::AdminServer> admin;
   if (admin_fd >= 0) {
-    admin = std::make_unique<edge::engine::AdminServer>(cfg, clock, invalidator, admin_fd);
+    admin = std::make_unique<edge::engine::AdminServer>(cfg, clock, invalidator, admin_fd,
+                                                        metrics_list);
   }
 
   MainLoop m;
@@ -288,8 +298,9 @@ int serve(int argc, char** argv) {
   m.ready_async.data = &ready_ctx;
 
   for (int w = 0; w < nworkers; ++w) {
-    workers.push_back(std::make_unique<edge::engine::Worker>(w, context, options,
-                                                             std::move(fds[static_cast<size_t>(w)])));
+    const auto i = static_cast<size_t>(w);
+    workers.push_back(std::make_unique<edge::engine::Worker>(w, context, *worker_metrics[i],
+                                                             options, std::move(fds[i])));
   }
   const int nready = nworkers + (admin ? 1 : 0);
   auto on_ready = [&] {

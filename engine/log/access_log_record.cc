@@ -6,11 +6,6 @@ namespace edge::engine {
 
 namespace {
 
-std::string_view firstWord(std::string_view s) {
-  const size_t sp = s.find(' ');
-  return sp == std::string_view::npos ? s : s.substr(0, sp);
-}
-
 std::string_view header(const policies::ViewerRequest& req, std::string_view name) {
   return req.headers.get(name).value_or(std::string_view());
 }
@@ -40,14 +35,11 @@ policies::AccessLogRecord makeAccessLogRecord(const policies::ViewerRequest& req
   r.uri_query = req.query;
   // cs(Cookie) is only logged with cookie logging on, which edged does not offer: "-".
 
-  std::string_view response_type = log.x_cache.empty() ? "Error" : firstWord(log.x_cache);
-  if (log.detailed_result == "CapacityExceeded" || log.detailed_result == "LimitExceeded") {
-    response_type = log.detailed_result;
-  }
-  const bool complete = log.end == ExchangeLog::End::Finished && log.status != 0;
-  const std::string_view result_type = complete ? response_type : std::string_view("Error");
+  const std::string_view response_type = policies::toString(log.responseType());
+  const policies::ResultType final_type = log.resultType();
+  const std::string_view result_type = policies::toString(final_type);
   std::string_view detailed = result_type;
-  if (result_type == "Error") {
+  if (final_type == policies::ResultType::Error) {
     if (!log.detailed_result.empty()) detailed = log.detailed_result;
     else if (log.end == ExchangeLog::End::ViewerGone) {
       detailed = log.status == 0 ? "ClientHungUpRequest" : "ClientCommError";

@@ -9,9 +9,10 @@
 
 namespace edge::engine {
 
-EdgeService::EdgeService(Loop& loop, const EdgeContext& context)
+EdgeService::EdgeService(Loop& loop, const EdgeContext& context, WorkerMetrics& metrics)
     : loop_(loop),
       context_(context),
+      metrics_(metrics),
       config_(context.config),
       origins_(loop.raw()),
       via_host_(policies::viaHostFor(config_.edge.pop_name)),
@@ -57,18 +58,32 @@ const policies::BehaviorCacheSettings& EdgeService::cacheSettings(
 }
 
 namespace {
-// An origin fetch counted in EdgeService::originFetchesInFlight() for as long as it exists.
-class CountedFetch final : public origin::OriginFetch {
+// An origin fetch counted in EdgeService::originFetchesInFlight() for as long as it exists, and
+// in the worker's metrics when it ends: it sits between the fetch and its observer, so it sees
+// the response head (latency) and the outcome of every fetch, whoever opened it.
+class CountedFetch final : public origin::OriginFetch, public origin::FetchObserver {
  public:
-  CountedFetch(origin::OriginFetchPtr inner, std::shared_ptr<size_t> count)
-      : inner_(std::move(inner)), count_(std::move(count)) {
+  CountedFetch(origin::FetchObserver& observer, std::shared_ptr<size_t> count,
+               WorkerMetrics& metrics)
+      : observer_(observer), count_(std::move(count)), metrics_(metrics) {
     ++*count_;
   }
   ~CountedFetch() override {
     inner_.reset();
     --*count_;
+    // Destroyed before its end (a viewer gone, a fill detached): cancelled by the edge.
+    if (started_ && !done_) metrics_.countOriginFetch(origin::FetchOutcome::Aborted);
   }
-  bool start() override { return inner_->start(); }
+  // The fetch this one forwards to, opened with this as its observer.
+  void attach(origin::OriginFetchPtr inner) { inner_ = std::move(inner); }
+
+  bool start() override {
+    start_ns_ = uv_hrtime();
+    started_ = inner_->start();
+    // It never ran; the caller answers as for a refused connection.
+    if (!started_) metrics_.countOriginFetch(origin::FetchOutcome::ConnectError);
+    return started_;
+  }
   void pushBody(const char* data, size_t len) override { inner_->pushBody(data, len); }
   void endBody() override { inner_->endBody(); }
   size_t bufferedBody() const override { return inner_->bufferedBody(); }
@@ -76,9 +91,28 @@ class CountedFetch final : public origin::OriginFetch {
   void cancel() override { inner_->cancel(); }
   int attempts() const override { return inner_->attempts(); }
 
+  void onOriginHead(int status, policies::HeaderList&& headers) override {
+    metrics_.observeOriginHead((uv_hrtime() - start_ns_) / 1000);
+    observer_.onOriginHead(status, std::move(headers));
+  }
+  bool onOriginBody(const char* data, size_t len) override {
+    return observer_.onOriginBody(data, len);
+  }
+  void onRequestBodyDrained() override { observer_.onRequestBodyDrained(); }
+  void onOriginDone(origin::FetchOutcome outcome, bool head_received) override {
+    done_ = true;
+    metrics_.countOriginFetch(outcome);
+    observer_.onOriginDone(outcome, head_received);  // may destroy this: nothing after it
+  }
+
  private:
+  origin::FetchObserver& observer_;
   origin::OriginFetchPtr inner_;
   std::shared_ptr<size_t> count_;
+  WorkerMetrics& metrics_;
+  uint64_t start_ns_ = 0;
+  bool started_ = false;
+  bool done_ = false;
 };
 }  // namespace
 
@@ -88,11 +122,15 @@ bool EdgeService::originCapacityLeft() const {
 
 std::unique_ptr<origin::OriginFetch> EdgeService::openFetch(origin::FetchRequest&& request,
                                                             origin::FetchObserver& observer) {
-  origin::OriginFetchPtr fetch = origins_.open(std::move(request), observer);
-  if (!fetch) return nullptr;
-  fetch = std::make_unique<CountedFetch>(std::move(fetch), fetches_in_flight_);
-  if (!fetch->start()) return nullptr;
-  return fetch;
+  auto counted = std::make_unique<CountedFetch>(observer, fetches_in_flight_, metrics_);
+  origin::OriginFetchPtr inner = origins_.open(std::move(request), *counted);
+  if (!inner) {
+    metrics_.countOriginFetch(origin::FetchOutcome::ConnectError);  // as the caller answers
+    return nullptr;
+  }
+  counted->attach(std::move(inner));
+  if (!counted->start()) return nullptr;
+  return counted;
 }
 
 OriginFill* EdgeService::startFill(FillPermit&& permit, FillPlan&& plan, FillClient* client) {
@@ -179,6 +217,7 @@ void EdgeService::answerParseError(Exchange& ex, int status, std::string_view re
 }
 
 void EdgeService::onExchangeEnd(const Exchange& ex, const ExchangeLog& log) {
+  metrics_.countExchange(log.resultType(), log.status, log.bytes_received, log.bytes_sent);
   if (context_.access_log == nullptr) return;
   const policies::AccessLogRecord rec =
       makeAccessLogRecord(ex.request(), log, config_.edge, context_.clock.nowMs());

@@ -11,6 +11,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "engine/metrics/worker_metrics.h"
 #include "engine/pipeline/edge_context.h"
 #include "engine/pipeline/origin_fill.h"
 #include "engine/server/exchange.h"
@@ -25,14 +26,23 @@ namespace edge::engine {
 
 class EdgeService final : public HttpService {
  public:
-  EdgeService(Loop& loop, const EdgeContext& context);
+  // `metrics`: this worker's counters, written from this loop only.
+  EdgeService(Loop& loop, const EdgeContext& context, WorkerMetrics& metrics);
   ~EdgeService() override;
 
   ExchangeHandlerPtr onRequest(Exchange& ex) override;
   void answerParseError(Exchange& ex, int status, std::string_view reason) override;
-  // Access log (Edge.AccessLog): formats the exchange's line here and hands it to the writer.
-  bool wantsExchangeLog() const override { return context_.access_log != nullptr; }
+  // Every exchange's end is counted (metrics); with Edge.AccessLog on, its line is formatted
+  // here and handed to the writer.
+  ExchangeReport exchangeReport() const override {
+    return context_.access_log != nullptr ? ExchangeReport::Full : ExchangeReport::Counts;
+  }
   void onExchangeEnd(const Exchange& ex, const ExchangeLog& log) override;
+  void onConnectionOpened() override { bump(metrics_.connections_opened); }
+  void onConnectionClosed() override { bump(metrics_.connections_closed); }
+
+  // This worker's counters (GET /metrics).
+  WorkerMetrics& metrics() { return metrics_; }
 
   const policies::Config& config() const { return config_; }
   Loop& loop() { return loop_; }
@@ -89,6 +99,7 @@ class EdgeService final : public HttpService {
  private:
   Loop& loop_;
   EdgeContext context_;
+  WorkerMetrics& metrics_;
   const policies::Config& config_;
   origin::OriginClient origins_;
   std::unordered_map<const policies::Behavior*, policies::BehaviorCacheSettings> settings_;

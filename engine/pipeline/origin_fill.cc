@@ -168,6 +168,7 @@ policies::CompressVerdict OriginFill::startCompression(int status, HeaderList& h
   compressor_ = BodyCompressor::make(plan_.offered, {edge.gzip_level, edge.brotli_quality}, length);
   // Best effort (§4.1 condition 12): without an encoder the identity body is stored.
   if (compressor_ == nullptr) return policies::CompressVerdict::NotOffered;
+  service_.metrics().countCompressed(plan_.offered);
   policies::applyCompressedHeaders(headers, plan_.offered);
   return verdict;
 }

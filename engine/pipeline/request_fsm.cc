@@ -141,6 +141,7 @@ bool RequestFsm::checkSignature() {
       policies::checkSignedRequest(req(), "http", service_.trustedKeys(*behavior_),
                                    service_.signatureMemo(), service_.nowSeconds());
   if (check.ok()) return true;
+  service_.metrics().countSignedRefusal(*check.failure);
   // §5.7: a 403 the edge generates, never cached; custom error pages for 403 apply (inf).
   if (wantsErrorPage(403)) {
     restartForErrorPage(403);

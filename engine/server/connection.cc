@@ -43,7 +43,7 @@ Connection::Connection(Loop& loop, HttpService& service, const ServerOptions& op
       timer_(loop),
       send_timer_(loop),
       parser_(options.limits, *this),
-      log_(service.wantsExchangeLog()) {}
+      report_(service.exchangeReport()) {}
 
 Connection::~Connection() { tcp_.close(); }
 
@@ -169,7 +169,7 @@ void Connection::beginExchange() {
   framing_ = BodyFraming::None;
   content_length_ = 0;
   logged_ = false;
-  if (log_) {
+  if (report_ != ExchangeReport::None) {
     log_entry_.reset();
     log_entry_.started_ms = started_ms_;
   }
@@ -231,16 +231,22 @@ void Connection::sendHead(int status, policies::HeaderList&& headers,
   appendResponseHead(out_.tail(), status, headers, framing_, content_length_, keep_alive_,
                      content_length.has_value() && head_.request.method_name == "HEAD");
   head_sent_ = true;
-  if (log_) {
+  std::optional<std::string_view> x_cache;
+  if (report_ != ExchangeReport::None) {
     ExchangeLog& l = log_entry_;
     l.status = status;
     l.bytes_sent += out_.size() - queued;
     l.first_byte_ms = loop_.nowMs();
-    if (auto v = headers.get("x-cache")) l.x_cache = *v;
+    x_cache = headers.get("x-cache");
+    l.x_cache_type = policies::xCacheResultType(x_cache.value_or(""));
+    if (framing_ == BodyFraming::ContentLength) l.content_length = content_length_;
+  }
+  if (report_ == ExchangeReport::Full) {  // the access log's copies
+    ExchangeLog& l = log_entry_;
+    if (x_cache) l.x_cache = *x_cache;
     if (auto v = headers.get("content-type")) l.content_type = *v;
     if (auto v = headers.get("content-range")) l.content_range = *v;
     if (auto v = headers.get("x-amz-cf-id")) l.request_id = *v;  // what the viewer was told
-    if (framing_ == BodyFraming::ContentLength) l.content_length = content_length_;
   }
   scheduleFlush();
 }
@@ -351,16 +357,16 @@ void Connection::destroyHandler(bool viewer_gone) {
 }
 
 void Connection::setLogResult(std::string_view request_id, std::string_view detailed_result) {
-  if (!log_) return;
-  if (!request_id.empty()) log_entry_.request_id = request_id;
+  if (report_ == ExchangeReport::None) return;
   if (!detailed_result.empty()) log_entry_.detailed_result = detailed_result;
+  if (report_ == ExchangeReport::Full && !request_id.empty()) log_entry_.request_id = request_id;
 }
 
 void Connection::logExchange(ExchangeLog::End end) {
   if (logged_) return;
   logged_ = true;
   const uint64_t received = std::exchange(rx_bytes_, 0);
-  if (!log_) return;
+  if (report_ == ExchangeReport::None) return;
   log_entry_.end = end;
   log_entry_.bytes_received = received;
   log_entry_.end_ms = loop_.nowMs();

@@ -153,8 +153,9 @@ class Connection final : public Exchange, private RequestSink {
   uint64_t content_length_ = 0;
   uint64_t body_sent_ = 0;
 
-  // Access log (only filled when service_.wantsExchangeLog()).
-  bool log_ = false;          // the service wants exchange ends
+  // Exchange ends for the service (metrics, access log): filled as service_.exchangeReport()
+  // asks (the strings only for Full).
+  ExchangeReport report_ = ExchangeReport::None;
   bool logged_ = true;        // the current exchange's end was reported (true: none open)
   uint64_t rx_bytes_ = 0;     // request bytes parsed since the last report
   ExchangeLog log_entry_;     // the current exchange's, filled as it goes

@@ -11,6 +11,7 @@
 
 #include "engine/server/output_queue.h"
 #include "policies/http_types.h"
+#include "policies/result_type.h"
 #include "policies/viewer_request.h"
 
 namespace edge::engine {
@@ -34,7 +35,14 @@ class ExchangeHandler {
 };
 using ExchangeHandlerPtr = std::unique_ptr<ExchangeHandler>;
 
-// How an exchange ended, for the access log (HttpService::onExchangeEnd).
+// What a service wants to hear of each exchange's end (HttpService::exchangeReport).
+enum class ExchangeReport : uint8_t {
+  None,    // nothing: onExchangeEnd is never called
+  Counts,  // the numbers only (metrics): ExchangeLog's strings stay empty, nothing is copied
+  Full,    // every field (access log): the response's header values are copied at sendHead
+};
+
+// How an exchange ended, for the metrics and the access log (HttpService::onExchangeEnd).
 struct ExchangeLog {
   enum class End : uint8_t {
     Finished,    // the response was complete (finish())
@@ -48,26 +56,39 @@ struct ExchangeLog {
   uint64_t started_ms = 0;       // monotonic (Loop::nowMs), request head complete
   uint64_t first_byte_ms = 0;    // monotonic, response head queued; 0 without one
   uint64_t end_ms = 0;           // monotonic, now
-  // From the response head sent ("" / nullopt when absent).
+  // The first word of the X-Cache header sent (Error without one).
+  policies::ResultType x_cache_type = policies::ResultType::Error;
+  // Set by the handler (Exchange::setLogResult); static storage.
+  std::string_view detailed_result;
+  // ExchangeReport::Full only. From the response head sent ("" / nullopt when absent).
   std::string x_cache;
   std::string content_type;
   std::string content_range;
   std::optional<uint64_t> content_length;
-  // Set by the handler (Exchange::setLogResult).
+  // Set by the handler (Exchange::setLogResult), or the X-Amz-Cf-Id sent.
   std::string request_id;
-  std::string_view detailed_result;
+
+  bool complete() const { return end == End::Finished && status != 0; }
+  // x-edge-response-result-type and x-edge-result-type (§10).
+  policies::ResultType responseType() const {
+    return policies::responseResultType(x_cache_type, detailed_result);
+  }
+  policies::ResultType resultType() const {
+    return policies::finalResultType(responseType(), complete());
+  }
 
   // Back to a fresh exchange's values, keeping the strings' capacity (no allocation per request).
   void reset() {
     end = End::Finished;
     status = 0;
     bytes_sent = bytes_received = started_ms = first_byte_ms = end_ms = 0;
+    x_cache_type = policies::ResultType::Error;
+    detailed_result = {};
     x_cache.clear();
     content_type.clear();
     content_range.clear();
     content_length.reset();
     request_id.clear();
-    detailed_result = {};
   }
 };
 
@@ -121,13 +142,17 @@ class HttpService {
   // Answers a request that could not be parsed (`status` 400, 413, 417, or 408 on a timeout);
   // request() holds whatever was parsed. The connection closes after this response.
   virtual void answerParseError(Exchange& ex, int status, std::string_view reason) = 0;
-  // Access log: when true, each exchange's end is reported to onExchangeEnd (exactly once, on
-  // the loop thread, while request() is still valid).
-  virtual bool wantsExchangeLog() const { return false; }
+  // Metrics and access log: unless None, each exchange's end is reported to onExchangeEnd
+  // (exactly once, on the loop thread, while request() is still valid) with the detail asked
+  // for. Read once per connection, when it is accepted.
+  virtual ExchangeReport exchangeReport() const { return ExchangeReport::None; }
   virtual void onExchangeEnd(const Exchange& ex, const ExchangeLog& log) {
     (void)ex;
     (void)log;
   }
+  // The server accepted a connection / one closed (metrics: open connections). Loop thread.
+  virtual void onConnectionOpened() {}
+  virtual void onConnectionClosed() {}
 };
 
 }  // namespace edge::engine

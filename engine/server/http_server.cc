@@ -39,6 +39,7 @@ void HttpServer::onAccept(uv_stream_t* server) {
   }
   Connection* raw = conn.get();
   conns_.emplace(raw, std::move(conn));
+  service_.onConnectionOpened();
 }
 
 void HttpServer::beginShutdown(std::function<void()> drained) {
@@ -63,7 +64,7 @@ void HttpServer::closeAll() {
 }
 
 void HttpServer::onConnectionClosed(Connection* conn) {
-  conns_.erase(conn);
+  if (conns_.erase(conn) != 0) service_.onConnectionClosed();
   if (shutting_down_ && conns_.empty() && drained_) {
     auto fn = std::move(drained_);
     drained_ = nullptr;

@@ -22,9 +22,9 @@ ServerOptions serverOptionsFrom(const policies::EdgeSettings& edge) {
   return o;
 }
 
-Worker::Worker(int index, const EdgeContext& context, const ServerOptions& options,
-               std::vector<int> fds)
-    : index_(index), context_(context), options_(options), fds_(std::move(fds)) {}
+Worker::Worker(int index, const EdgeContext& context, WorkerMetrics& metrics,
+               const ServerOptions& options, std::vector<int> fds)
+    : index_(index), context_(context), metrics_(metrics), options_(options), fds_(std::move(fds)) {}
 
 Worker::~Worker() {
   join();
@@ -41,7 +41,7 @@ void Worker::join() {
 
 void Worker::run(std::function<void()> ready) {
   {
-    EdgeService service(loop_, context_);
+    EdgeService service(loop_, context_, metrics_);
     HttpServer server(loop_, service, options_);
     for (int fd : fds_) server.adopt(fd);
     fds_.clear();  // the server owns them now

@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "engine/metrics/worker_metrics.h"
 #include "engine/pipeline/edge_context.h"
 #include "engine/server/connection.h"
 #include "engine/uv/loop.h"
@@ -19,7 +20,9 @@ class HttpServer;
 
 class Worker {
  public:
-  Worker(int index, const EdgeContext& context, const ServerOptions& options, std::vector<int> fds);
+  // `metrics`: this worker's counters (written by its thread only); must outlive the worker.
+  Worker(int index, const EdgeContext& context, WorkerMetrics& metrics, const ServerOptions& options,
+         std::vector<int> fds);
   ~Worker();  // joins
 
   // Starts the thread; `ready` is called on the worker thread once it accepts connections.
@@ -34,6 +37,7 @@ class Worker {
 
   int index_;
   EdgeContext context_;
+  WorkerMetrics& metrics_;
   const ServerOptions& options_;
   std::vector<int> fds_;
   Loop loop_;

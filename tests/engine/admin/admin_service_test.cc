@@ -83,6 +83,31 @@ TEST_F(AdminServiceTest, HealthAndReadiness) {
   EXPECT_EQ(r.body, "ready");
 }
 
+TEST(AdminServiceMetrics, SumsTheWorkersAndReadsTheCache) {
+  policies::Config config;
+  EdgeClock clock(&fixedWallMs);
+  FakeCacheInvalidator cache({"/a", "/b"});
+  std::atomic<bool> ready{true};
+  WorkerMetrics w1, w2;
+  w1.countExchange(policies::ResultType::Hit, 200, 10, 100);
+  w2.countExchange(policies::ResultType::Hit, 304, 10, 100);
+  AdminService service(config, clock, cache, ready, {&w1, &w2});
+  const AdminResponse r = service.handle(req("GET", "/metrics"), "");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.content_type, "text/plain; version=0.0.4; charset=utf-8");
+  EXPECT_NE(r.body.find("\nedged_requests_total{result_type=\"Hit\",status_class=\"2xx\"} 1\n"),
+            std::string::npos)
+      << r.body;
+  EXPECT_NE(r.body.find("\nedged_requests_total{result_type=\"Hit\",status_class=\"3xx\"} 1\n"),
+            std::string::npos);
+  EXPECT_NE(r.body.find("\nedged_sent_bytes_total 200\n"), std::string::npos);
+  EXPECT_NE(r.body.find("\nedged_workers 2\n"), std::string::npos);
+  EXPECT_NE(r.body.find("\nedged_cache_objects 2\n"), std::string::npos);
+  EXPECT_NE(r.body.find("\nedged_cache_bytes 200\n"), std::string::npos);
+  EXPECT_EQ(service.handle(req("HEAD", "/metrics"), "").status, 200);
+  EXPECT_EQ(service.handle(req("POST", "/metrics"), "").status, 405);
+}
+
 TEST_F(AdminServiceTest, CreateInvalidationAnswersCloudFrontShape) {
   AdminResponse r = call("POST", "/invalidations", batch("ref-1", {"/images/*"}));
   ASSERT_EQ(r.status, 201) << r.body;
