@@ -21,6 +21,10 @@
 #   SIZES="1k 16k 256k"   hit-run objects    MISS=1 (0: no miss run)  MISS_SIZES="1k"
 #   PROXIES="edged nginx varnish ats"        a proxy whose program is missing is reported skipped
 #   EDGED=path/to/edged   default: $root/build/edged, else $root/../build/edged, else built
+#   EDGED_BASE=path/to/edged  for the proxies edged-base (that binary, edged's config) and
+#                         edged-log (EDGED with Edge.AccessLog on): add them to PROXIES to price a
+#                         change (EDGED_BASE built from its parent) or the access log in one
+#                         interleaved run, e.g. PROXIES="edged edged-base edged-log"
 #   CACHE_MB=1024         cache budget of every proxy (edged CacheMemoryBytes, nginx max_size,
 #                         varnish -s malloc, ATS RAM cache)
 #   SERVER_CPU=0 CLIENT_CPU=1 ORIGIN_CPU=$CLIENT_CPU   BASE_PORT=19300 (first free ports from it)
@@ -55,9 +59,9 @@ BENCH=cache_bench
 
 need_tools nginx wrk taskset setsid curl ss awk
 for p in $PROXIES; do
-  case $p in edged|edged-log|nginx|varnish|ats) ;; *) die "unknown proxy '$p' in PROXIES (edged edged-log nginx varnish ats)";; esac
+  case $p in edged|edged-base|edged-log|nginx|varnish|ats) ;; *) die "unknown proxy '$p' in PROXIES (edged edged-base edged-log nginx varnish ats)";; esac
 done
-if [[ " $PROXIES " == *" edged "* || " $PROXIES " == *" edged-log "* ]]; then
+if [[ " $PROXIES " == *" edged"* ]]; then
   if [ -z "${EDGED:-}" ]; then
     for c in "$root/build/edged" "$root/../build/edged"; do [ -x "$c" ] && { EDGED=$c; break; }; done
   fi
@@ -74,7 +78,7 @@ bench_init edged-cache-bench   # varnish runs as vcache, ATS as trafficserver: $
 # ------------------------------------------------------------------ ports (first free from BASE_PORT)
 free_port "$BASE_PORT"; ORIGIN_PORT=$got
 declare -A PORT
-for p in edged edged-log nginx varnish ats; do free_port $((BASE_PORT + 1)); PORT[$p]=$got; done
+for p in edged edged-base edged-log nginx varnish ats; do free_port $((BASE_PORT + 1)); PORT[$p]=$got; done
 
 render() {  # render SRC DST PORT
   sed -e "s#@RUN@#$run#g" -e "s#@PORT@#$3#g" -e "s#@ORIGIN_PORT@#$ORIGIN_PORT#g" \
@@ -103,6 +107,12 @@ start_edged() {
   render "$conf/edged.json" "$run/edged.json" "$1"
   spawn "$SERVER_CPU" edged "$EDGED" serve --config "$run/edged.json" --listen "127.0.0.1:$1" \
     --workers 1 --ready-file "$run/edged.ready"
+}
+# edged-base: another edged binary (EDGED_BASE), same config, to price what EDGED adds.
+start_edged-base() {
+  render "$conf/edged.json" "$run/edged-base.json" "$1"
+  spawn "$SERVER_CPU" edged-base "$EDGED_BASE" serve --config "$run/edged-base.json" \
+    --listen "127.0.0.1:$1" --workers 1 --ready-file "$run/edged-base.ready"
 }
 # edged-log: edged with Edge.AccessLog on (same config otherwise), to price the access log.
 start_edged-log() {
@@ -151,9 +161,9 @@ EOF
   chown -R trafficserver: "$d"   # traffic_server drops to proxy.config.admin.user_id
   spawn "$SERVER_CPU" ats "$TRAFFIC_SERVER" --run-root="$d/runroot.yaml"
 }
-program() { case $1 in edged|edged-log) echo "$EDGED";; nginx) echo nginx;; varnish) echo "$VARNISHD";; ats) echo "$TRAFFIC_SERVER";; esac; }
+program() { case $1 in edged|edged-log) echo "$EDGED";; edged-base) echo "${EDGED_BASE:-edged-base}";; nginx) echo nginx;; varnish) echo "$VARNISHD";; ats) echo "$TRAFFIC_SERVER";; esac; }
 hit_header() {  # the response header that shows the proxy's cache result
-  case $1 in edged|edged-log) echo 'x-cache';; nginx) echo 'x-cache-status';; varnish) echo 'x-cache|x-varnish|age';; ats) echo 'via|age';; esac
+  case $1 in edged|edged-base|edged-log) echo 'x-cache';; nginx) echo 'x-cache-status';; varnish) echo 'x-cache|x-varnish|age';; ats) echo 'via|age';; esac
 }
 
 declare -A STATUS   # proxy -> ok | "skipped: ..." | "excluded: ..."
@@ -297,7 +307,8 @@ for p in $PROXIES; do [ "${STATUS[$p]}" = ok ] || skipped+="$p=${STATUS[$p]};"; 
           (bad[k] ? " (" bad[k] " runs without result)" : ""), of[k], req[k], median(own, k, n[k]), median(eff, k, n[k]),
           median(sc, k, n[k]), median(cc, k, n[k])
         if (p == "edged") { er = r; eq = q }
-        else if (p == "edged-log") { lr = r; lq = q; lcpu = median(eff, k, n[k]) }
+        else if (p == "edged-base") { br = r; bq = q }
+        else if (p == "edged-log") { lr = r; lq = q }
         else { if (r > best) { best = r; bestp = p; bestq = q }; if (!(size in minq) || q < minq[size]) minq[size] = q }
       }
       if (er >= 0 && best > 0) {
@@ -313,10 +324,15 @@ for p in $PROXIES; do [ "${STATUS[$p]}" = ok ] || skipped+="$p=${STATUS[$p]};"; 
         }
         printf "\n"
       }
-      if (er > 0 && lr > 0) {
+      if (er > 0 && br > 0) {
+        printf "\nedged / edged-base (EDGED_BASE): %.3fx req/s (cost %.1f%%); p99 %.2f ms vs %.2f ms\n", er / br, 100 * (1 - er / br), eq, bq
+      }
+      if (lr > 0 && br > 0) {
+        printf "\nedged-log (Edge.AccessLog on) / edged-base: %.3fx req/s (cost %.1f%%); p99 %.2f ms vs %.2f ms\n", lr / br, 100 * (1 - lr / br), lq, bq
+      } else if (lr > 0 && er > 0) {
         printf "\nedged-log (Edge.AccessLog on) / edged: %.3fx req/s (cost %.1f%%); p99 %.2f ms vs %.2f ms\n", lr / er, 100 * (1 - lr / er), lq, eq
       }
-      lr = -1
+      br = -1; lr = -1
       delete minq
     }
     END {
