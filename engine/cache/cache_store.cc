@@ -21,16 +21,32 @@ void bump(Counter& c, uint64_t n = 1) {
 void dec(Counter& c) { c.store(c.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed); }
 uint64_t get(const Counter& c) { return c.load(std::memory_order_relaxed); }
 
+// topEntries' order: more hits first, then the larger charge, then the key text (a total order,
+// so the listing does not depend on map iteration order).
+bool ranksBefore(uint64_t a_hits, const CachedObject& a, uint64_t b_hits, const CachedObject& b) {
+  if (a_hits != b_hits) return a_hits > b_hits;
+  if (a.charge() != b.charge()) return a.charge() > b.charge();
+  return a.keyText() < b.keyText();
+}
+
+// A stored object and the hits its key has served since it was first stored (topEntries).
+// `hits` is read and written under the shard mutex only: the hit path already holds that mutex
+// and already reads this map node, so counting is a plain increment on a line it has touched.
+struct StoredSlot {
+  CachedObjectPtr object;
+  uint64_t hits = 0;
+};
+
 }  // namespace
 
 // alignas: shards sit side by side in one array; keep each one's mutex and counters on lines
 // of their own so workers hitting different shards do not share cache lines.
 struct alignas(64) CacheStore::Shard {
   std::mutex mu;
-  std::unordered_map<KeyId, CachedObjectPtr> objects;  // mu: stored (Complete) objects
-  EvictionPolicyPtr policy;                            // mu
-  CollapseTable collapse;                              // mu
-  std::vector<KeyId> victims;                          // mu: scratch for onInsert
+  std::unordered_map<KeyId, StoredSlot> objects;  // mu: stored (Complete) objects
+  EvictionPolicyPtr policy;                       // mu
+  CollapseTable collapse;                         // mu
+  std::vector<KeyId> victims;                     // mu: scratch for onInsert
 
   // Written under mu, read without it.
   struct {
@@ -195,20 +211,21 @@ CachedObjectPtr CacheStore::lookup(const policies::CacheKey& key) {
   Shard& sh = shardFor(key.hash);
   std::lock_guard<std::mutex> lock(sh.mu);
   auto it = sh.objects.find(key.hash.low64);
-  if (it == sh.objects.end() || !it->second->sameKey(key)) {
+  if (it == sh.objects.end() || !it->second.object->sameKey(key)) {
     bump(sh.n.misses);
     return nullptr;
   }
   sh.policy->onHit(it->first);
   bump(sh.n.hits);
-  return it->second;
+  ++it->second.hits;
+  return it->second.object;
 }
 
 void CacheStore::touch(const policies::CacheKey& key) {
   Shard& sh = shardFor(key.hash);
   std::lock_guard<std::mutex> lock(sh.mu);
   auto it = sh.objects.find(key.hash.low64);
-  if (it != sh.objects.end() && it->second->sameKey(key)) sh.policy->onHit(it->first);
+  if (it != sh.objects.end() && it->second.object->sameKey(key)) sh.policy->onHit(it->first);
 }
 
 JoinResult CacheStore::join(const policies::CacheKey& key, std::string path, Loop& loop,
@@ -218,10 +235,12 @@ JoinResult CacheStore::join(const policies::CacheKey& key, std::string path, Loo
   {
     std::lock_guard<std::mutex> lock(sh.mu);
     auto it = sh.objects.find(key.hash.low64);
-    if (it != sh.objects.end() && it->second->sameKey(key) && it->second.get() != replacing) {
+    if (it != sh.objects.end() && it->second.object->sameKey(key) &&
+        it->second.object.get() != replacing) {
       sh.policy->onHit(it->first);
       bump(sh.n.hits);
-      hit = it->second;
+      ++it->second.hits;
+      hit = it->second.object;
     } else {
       CollapseTable::Found found = sh.collapse.find(key);
       if (found.slot == CollapseTable::Slot::Joinable) {
@@ -275,17 +294,18 @@ StoreOutcome CacheStore::insertLocked(Shard& sh, CachedObjectPtr obj,
   }
   const KeyId id = obj->keyId();
   const uint64_t charge = obj->charge();
-  auto [it, inserted] = sh.objects.try_emplace(id, obj);
+  auto [it, inserted] = sh.objects.try_emplace(id, StoredSlot{obj, 0});
   if (!inserted) {
-    const CachedObject& old = *it->second;
+    const CachedObject& old = *it->second.object;
     if (old.keyText() != obj->keyText() || old.keyHash().high64 != obj->keyHash().high64) {
       // A different key with the same KeyId: drop it as a removal, so the policy does not take
       // the newcomer for a new version of it (eviction_policy.h: KeyId -> object one-to-one).
       sh.policy->onErase(id);
       bump(sh.n.erased);
+      it->second.hits = 0;  // the count is the key's: a new version of the same key keeps it
     }
-    dead.push_back(std::move(it->second));
-    it->second = std::move(obj);
+    dead.push_back(std::move(it->second.object));
+    it->second.object = std::move(obj);
   }
   sh.victims.clear();
   sh.policy->onInsert(id, charge, sh.victims);
@@ -293,7 +313,7 @@ StoreOutcome CacheStore::insertLocked(Shard& sh, CachedObjectPtr obj,
   for (KeyId v : sh.victims) {
     auto vit = sh.objects.find(v);
     if (vit != sh.objects.end()) {
-      dead.push_back(std::move(vit->second));
+      dead.push_back(std::move(vit->second.object));
       sh.objects.erase(vit);
     }
     if (v == id) {
@@ -328,7 +348,7 @@ CacheStore::Refreshed CacheStore::refresh(const CachedObjectPtr& old, ObjectHead
   std::vector<CachedObjectPtr> dead;
   std::lock_guard<std::mutex> lock(sh.mu);
   auto it = sh.objects.find(old->keyId());
-  if (it == sh.objects.end() || it->second != old) {
+  if (it == sh.objects.end() || it->second.object != old) {
     r.outcome = StoreOutcome::Superseded;
     return r;
   }
@@ -341,10 +361,10 @@ bool CacheStore::erase(const policies::CacheKey& key, const CachedObject* only) 
   CachedObjectPtr dead;
   std::lock_guard<std::mutex> lock(sh.mu);
   auto it = sh.objects.find(key.hash.low64);
-  if (it == sh.objects.end() || !it->second->sameKey(key)) return false;
-  if (only != nullptr && it->second.get() != only) return false;
+  if (it == sh.objects.end() || !it->second.object->sameKey(key)) return false;
+  if (only != nullptr && it->second.object.get() != only) return false;
   sh.policy->onErase(it->first);
-  dead = std::move(it->second);
+  dead = std::move(it->second.object);
   sh.objects.erase(it);
   bump(sh.n.erased);
   sh.syncGauges();
@@ -359,12 +379,12 @@ size_t CacheStore::invalidate(const std::function<bool(std::string_view path)>& 
     {
       std::lock_guard<std::mutex> lock(sh.mu);
       for (auto it = sh.objects.begin(); it != sh.objects.end();) {
-        if (!matches(it->second->path())) {
+        if (!matches(it->second.object->path())) {
           ++it;
           continue;
         }
         sh.policy->onErase(it->first);
-        dead.push_back(std::move(it->second));
+        dead.push_back(std::move(it->second.object));
         it = sh.objects.erase(it);
         bump(sh.n.erased);
         ++removed;
@@ -423,6 +443,44 @@ CacheStats CacheStore::stats() const {
 
 CacheStats CacheStore::shardStats(size_t shard) const {
   return shard < shard_count_ ? shards_[shard].snapshot() : CacheStats{};
+}
+
+std::vector<StoredEntry> CacheStore::topEntries(size_t limit) const {
+  limit = std::min(limit, kMaxTopEntries);
+  std::vector<StoredEntry> out;
+  if (limit == 0) return out;
+  // Per shard, a heap of the best `limit` slots seen so far, ordered by `before`, so its worst
+  // is on top. It holds raw pointers into the map while the walk runs (no reference count
+  // traffic under the mutex for candidates that drop out); the survivors' shared pointers are
+  // copied before the mutex is released.
+  const auto before = [](const StoredSlot* a, const StoredSlot* b) {
+    return ranksBefore(a->hits, *a->object, b->hits, *b->object);
+  };
+  std::vector<const StoredSlot*> heap;
+  heap.reserve(limit);
+  out.reserve(limit * shard_count_);  // no allocation under a shard mutex
+  for (size_t i = 0; i < shard_count_; ++i) {
+    Shard& sh = shards_[i];
+    heap.clear();
+    std::lock_guard<std::mutex> lock(sh.mu);
+    for (const auto& entry : sh.objects) {
+      const StoredSlot& slot = entry.second;
+      if (heap.size() < limit) {
+        heap.push_back(&slot);
+        std::push_heap(heap.begin(), heap.end(), before);
+      } else if (before(&slot, heap.front())) {
+        std::pop_heap(heap.begin(), heap.end(), before);
+        heap.back() = &slot;
+        std::push_heap(heap.begin(), heap.end(), before);
+      }
+    }
+    for (const StoredSlot* slot : heap) out.push_back(StoredEntry{slot->object, slot->hits});
+  }
+  std::sort(out.begin(), out.end(), [](const StoredEntry& a, const StoredEntry& b) {
+    return ranksBefore(a.hits, *a.object, b.hits, *b.object);
+  });
+  if (out.size() > limit) out.resize(limit);
+  return out;
 }
 
 }  // namespace edge::engine

@@ -40,6 +40,7 @@
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "engine/cache/cached_object.h"
 #include "engine/cache/collapse_table.h"
@@ -135,6 +136,15 @@ class FillPermit {
   bool collapsed_ = false;
 };
 
+// A stored object and the hits its key has served (CacheStore::topEntries).
+struct StoredEntry {
+  CachedObjectPtr object;
+  // Lookups and joins that found the key stored, counted from when the key was first stored:
+  // kept when a newer version of the key (a refetch, a 304 refresh) replaces the object, gone
+  // when the key leaves the store (evicted, erased, invalidated).
+  uint64_t hits = 0;
+};
+
 // What join / startFill made of a request.
 struct JoinResult {
   JoinRole role = JoinRole::Leader;
@@ -200,6 +210,17 @@ class CacheStore {
 
   CacheStats stats() const;
   CacheStats shardStats(size_t shard) const;
+
+  // The most-hit stored objects, at most `limit` (capped at kMaxTopEntries): most hits first,
+  // ties by larger charge, then by key text. For the admin dashboard; any thread. Visits the
+  // shards in turn and, under each one's mutex, walks its objects keeping the best `limit` (the
+  // same walk invalidate() makes: O(objects x log limit), and only the final `limit` object
+  // pointers are copied under the lock). The hit path pays nothing for this beyond a counter
+  // increment on the map node it already reads. Shards are read one after the other, so their
+  // figures may be a few operations apart.
+  static constexpr size_t kMaxTopEntries = 1000;
+  std::vector<StoredEntry> topEntries(size_t limit) const;
+
   size_t shardCount() const { return shard_count_; }
   size_t shardOf(const policies::CacheKey& key) const { return shardIndex(key.hash); }
   uint64_t shardBudget() const { return shard_budget_; }
