@@ -86,6 +86,7 @@ edged is serving http://$addr/
   site       http://$addr/                 register for a session (Material Design Lite)
   history    http://$addr/history.html     your registrations, by email
   API        http://$addr/api/sessions     edged-registration on $api, behind /api/*
+  dashboard  http://127.0.0.1:8090/             live request rate, hit ratio, top keys, explain
   admin      http://127.0.0.1:8090/invalidations   (POST, below)
   origin     edged-s3 on $s3, private bucket "site", read through origin access control
 Try:

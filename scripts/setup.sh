@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs every Debian package edged needs to build, test and benchmark on a fresh
 # Debian 12 (bookworm) machine, plus the pinned npm packages of tests/interop, conf/site-vendor
-# (the demo site's Material Design Lite) and tests/browser (playwright-core).
+# (the demo site's Material Design Lite), conf/dashboard-vendor (uPlot, embedded into edged by
+# the build) and tests/browser (playwright-core).
 # Idempotent: safe to run again, and quick when everything is already there.
 set -euo pipefail
 
@@ -52,6 +53,8 @@ test -f /usr/share/llhttp/llhttp.c || { echo "setup: node-llhttp sources missing
 # not already hold exactly that lock file's packages:
 #   tests/interop      the JavaScript CloudFront signer and s3rver
 #   conf/site-vendor   Material Design Lite, vendored into the demo site by scripts/demo_prepare.sh
+#   conf/dashboard-vendor  uPlot, the admin dashboard's charts: the build embeds its dist files
+#                      into edged (CMakeLists.txt) and fails without them
 #   tests/browser      playwright-core, driving Debian's chromium (never a downloaded browser)
 npm_ci() {  # npm_ci DIR PACKAGE...: the packages whose package.json must be there
   local dir="$root/$1" stamp want
@@ -69,5 +72,6 @@ npm_ci() {  # npm_ci DIR PACKAGE...: the packages whose package.json must be the
 root="$(cd "$(dirname "$0")/.." && pwd)"
 npm_ci tests/interop @aws-sdk/cloudfront-signer s3rver
 npm_ci conf/site-vendor material-design-lite
+npm_ci conf/dashboard-vendor uplot
 npm_ci tests/browser playwright-core
 echo "setup: ok"

@@ -7,8 +7,11 @@
 #include <utility>
 #include <vector>
 
+#include "engine/admin/cache_invalidator.h"
 #include "engine/admin/invalidation_batch.h"
 #include "engine/admin/invalidation_registry.h"
+#include "engine/metrics/metrics_format.h"
+#include "policies/explain.h"
 
 namespace edge::engine {
 
@@ -33,5 +36,26 @@ std::string clockJson(int64_t now_ms, int64_t offset_seconds);
 
 // {"Cache": {name: value, …}} in the given order (GET /cache).
 std::string cacheCountersJson(const std::vector<std::pair<std::string, uint64_t>>& counters);
+
+// GET /stats (edged), what the dashboard polls: {"Stats": {"NowMs", "Workers", "Requests",
+// "ResultTypes": {"Hit", "RefreshHit", "Miss", …} (every status class summed), "OriginFetches",
+// "OriginFetchErrors" (fetches that did not complete), "BytesSent", "BytesReceived",
+// "OpenConnections", "Cache": {the cache's counters, as GET /cache}}}. Counters are monotonic:
+// rates come from differences between two polls.
+std::string statsJson(const MetricsSnapshot& s,
+                      const std::vector<std::pair<std::string, uint64_t>>& cache_counters,
+                      int64_t now_ms);
+
+// GET /cache/keys (edged): {"CacheKeys": {"Now", "MaxItems", "Quantity", "Items": [{"Key",
+// "Path", "Hits", "Status", "BodyBytes", "Charge", "StoredAt", "AgeSeconds", "TtlSeconds",
+// "TtlLeftSeconds" (negative once stale), "Freshness" ("fresh", "expired", …:
+// policies::Usability)}, …]}}, in the given order. `now`: epoch seconds (the edge clock).
+std::string cacheKeysJson(const std::vector<CacheEntrySummary>& entries, size_t max_items,
+                          int64_t now);
+
+// GET /explain (edged): {"Explanation": {"Request", "Behavior", "PathPattern", "TargetOriginId",
+// "MethodAllowed", "CacheKey", "Cacheable", "Ttl", "OriginUrl", "Text"}}; Text is what
+// `edged explain` prints.
+std::string explanationJson(const policies::Explanation& e, const policies::ViewerRequest& viewer);
 
 }  // namespace edge::engine

@@ -1,10 +1,11 @@
 #include "engine/admin/admin_service.h"
 
-#include <charconv>
 #include <cstdio>
-
 #include <optional>
+
 #include "engine/admin/admin_json.h"
+#include "engine/admin/dashboard_assets.h"
+#include "policies/explain.h"
 
 namespace edge::engine {
 
@@ -15,15 +16,13 @@ using policies::Method;
 constexpr std::string_view kInvalidations = "/invalidations";
 constexpr size_t kDefaultListItems = 100;
 
-AdminResponse text(int status, std::string body) {
-  return {status, "text/plain; charset=utf-8", std::move(body), {}};
-}
+constexpr size_t kDefaultCacheKeys = 20;
+// GET /cache/keys caps MaxItems here, as CacheStore::kMaxTopEntries caps the listing.
+constexpr size_t kMaxCacheKeys = 1000;
+constexpr const char* kHiddenValue = "(hidden: Origins CustomHeaders)";
 
 AdminResponse error(int status, std::string code, std::string field, std::string message) {
-  return {status,
-          "application/json",
-          errorJson({status, std::move(code), std::move(field), std::move(message)}),
-          {}};
+  return errorResponse(status, std::move(code), std::move(field), std::move(message));
 }
 
 AdminResponse notFound(std::string_view path) {
@@ -37,32 +36,30 @@ AdminResponse methodNotAllowed(std::string_view method, std::string allow) {
   return r;
 }
 
-// The raw value of `name` in a query string ("a=1&b=2"); no percent-decoding (the values the
-// admin API takes are digits).
-std::optional<std::string_view> queryParam(std::string_view query, std::string_view name) {
-  while (!query.empty()) {
-    const size_t amp = query.find('&');
-    const std::string_view pair = query.substr(0, amp);
-    const size_t eq = pair.find('=');
-    if (pair.substr(0, eq) == name) {
-      return eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
-    }
-    if (amp == std::string_view::npos) break;
-    query.remove_prefix(amp + 1);
-  }
-  return std::nullopt;
-}
-
-// Digits only, ≤ max.
-std::optional<int64_t> parseCount(std::string_view s, int64_t max) {
-  int64_t v = 0;
-  if (s.empty() || s.front() == '-' || s.front() == '+') return std::nullopt;
-  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || end != s.data() + s.size() || v < 0 || v > max) return std::nullopt;
-  return v;
+// The dashboard's files: no inline script, nothing loaded from elsewhere.
+AdminResponse dashboardFile(const EmbeddedFile& f) {
+  AdminResponse r{200, std::string(dashboardContentType(f.file_name)), std::string(f.bytes), {}};
+  r.headers.add("Content-Security-Policy",
+                "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+                "frame-ancestors 'none'");
+  r.headers.add("X-Content-Type-Options", "nosniff");
+  return r;
 }
 
 bool isGet(Method m) { return m == Method::Get || m == Method::Head; }
+
+// GET /explain answers over the network, so the values of the target origin's CustomHeaders are
+// hidden: they are often a secret the origin checks (the demo's X-Origin-Verify). `edged explain`
+// prints them, to whoever can read the config file anyway.
+void hideCustomHeaderValues(policies::Explanation& e, const policies::Config& config) {
+  if (!e.origin_request) return;
+  for (const policies::Origin& origin : config.distribution.origins) {
+    if (origin.id != e.target_origin_id) continue;
+    for (policies::Header& h : e.origin_request->headers.items()) {
+      if (origin.custom_headers.has(h.name)) h.value = kHiddenValue;
+    }
+  }
+}
 
 // ---- the per-request handler ---------------------------------------------------------------
 
@@ -139,11 +136,11 @@ AdminResponse AdminService::handle(const policies::ViewerRequest& req, std::stri
   const Method m = req.method;
   if (path == "/healthz") {
     if (!isGet(m)) return methodNotAllowed(req.method_name, "GET, HEAD");
-    return text(200, "ok");
+    return textResponse(200, "ok");
   }
   if (path == "/readyz") {
     if (!isGet(m)) return methodNotAllowed(req.method_name, "GET, HEAD");
-    return ready_.load() ? text(200, "ready") : text(503, "not ready");
+    return ready_.load() ? textResponse(200, "ready") : textResponse(503, "not ready");
   }
   if (path == kInvalidations) {
     if (m == Method::Post) return postInvalidation(body);
@@ -173,6 +170,22 @@ AdminResponse AdminService::handle(const policies::ViewerRequest& req, std::stri
   if (path == "/metrics") {
     if (!isGet(m)) return methodNotAllowed(req.method_name, "GET, HEAD");
     return metrics();
+  }
+  if (path == "/stats") {
+    if (!isGet(m)) return methodNotAllowed(req.method_name, "GET, HEAD");
+    return stats();
+  }
+  if (path == "/cache/keys") {
+    if (!isGet(m)) return methodNotAllowed(req.method_name, "GET, HEAD");
+    return cacheKeys(req.query);
+  }
+  if (path == "/explain") {
+    if (!isGet(m)) return methodNotAllowed(req.method_name, "GET, HEAD");
+    return explain(req.query);
+  }
+  if (const EmbeddedFile* f = findDashboardFile(path)) {
+    if (!isGet(m)) return methodNotAllowed(req.method_name, "GET, HEAD");
+    return dashboardFile(*f);
   }
   return notFound(path);
 }
@@ -260,6 +273,68 @@ AdminResponse AdminService::metrics() const {
     else if (name == "Collapsed") s.cache_collapsed = value;
   }
   return {200, std::string(kMetricsContentType), renderMetrics(s), {}};
+}
+
+AdminResponse AdminService::stats() const {
+  return jsonResponse(200,
+                      statsJson(sumWorkerMetrics(workers_), cache_.counters(), clock_.nowMs()));
+}
+
+AdminResponse AdminService::cacheKeys(std::string_view query) const {
+  size_t max_items = kDefaultCacheKeys;
+  if (auto v = queryParam(query, "MaxItems")) {
+    constexpr auto kMax = static_cast<int64_t>(kMaxCacheKeys);
+    auto n = parseCount(*v, kMax);
+    if (!n || *n == 0) {
+      return error(400, "InvalidArgument", "MaxItems",
+                   "must be an integer from 1 to " + std::to_string(kMax));
+    }
+    max_items = static_cast<size_t>(*n);
+  }
+  return jsonResponse(200,
+                      cacheKeysJson(cache_.topEntries(max_items), max_items, clock_.nowSeconds()));
+}
+
+AdminResponse AdminService::explain(std::string_view query) const {
+  policies::ExplainArgs args;
+  // Each parameter percent-decoded; `bad` names the first one with a malformed %-escape.
+  std::string bad;
+  auto all = [&](std::string_view name) {
+    auto v = decodedQueryParams(query, name);
+    if (!v) {
+      if (bad.empty()) bad = std::string(name);
+      return std::vector<std::string>{};
+    }
+    return std::move(*v);
+  };
+  const std::vector<std::string> urls = all("url");
+  const std::vector<std::string> methods = all("method");
+  args.headers = all("h");
+  args.origin_headers = all("oh");
+  const std::vector<std::string> statuses = all("origin_status");
+  if (!bad.empty()) return error(400, "InvalidArgument", bad, "has a malformed %-escape");
+  if (urls.size() != 1 || urls[0].empty()) {
+    return error(400, "InvalidArgument", "url",
+                 "exactly one url=/path?query (or http://host/path) is required");
+  }
+  args.url = urls[0];
+  if (methods.size() > 1) return error(400, "InvalidArgument", "method", "given more than once");
+  if (!methods.empty()) args.method = methods[0];
+  if (statuses.size() > 1) {
+    return error(400, "InvalidArgument", "origin_status", "given more than once");
+  }
+  if (!statuses.empty()) {
+    const auto n = parseCount(statuses[0], 599);
+    if (!n || *n < 100) {
+      return error(400, "InvalidArgument", "origin_status", "must be a status from 100 to 599");
+    }
+    args.origin_status = static_cast<int>(*n);
+  }
+  auto request = policies::buildExplainRequest(args, config_.edge.domain_name, clock_.nowSeconds());
+  if (!request) return error(400, "InvalidArgument", "", request.error());
+  policies::Explanation e = policies::explainRequest(config_, *request);
+  hideCustomHeaderValues(e, config_);
+  return jsonResponse(200, explanationJson(e, request->viewer));
 }
 
 }  // namespace edge::engine

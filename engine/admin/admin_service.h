@@ -19,6 +19,18 @@
 //                                  fetches and their head latency, compression, signed-URL
 //                                  refusals, open connections (every worker's counters summed at
 //                                  scrape), the cache's objects / bytes / evictions / collapsed
+//   GET  /stats                    the same counters as JSON for the dashboard (admin_json.h
+//                                  statsJson): requests by result type, origin fetches, cache
+//   GET  /cache/keys[?MaxItems=N]  the N (default 20, ≤ 1000) most-hit stored objects with their
+//                                  hits, size, age and TTL left (admin_json.h cacheKeysJson)
+//   GET  /explain?url=U[&method=M][&h=Name:value…][&origin_status=S][&oh=Name:value…]
+//                                  `edged explain` for one request against the running config
+//                                  (values percent-decoded): {"Explanation": {…, "Text"}},
+//                                  the origin's CustomHeaders values hidden; 400 when url is
+//                                  missing or a parameter is malformed
+//   GET  /, /dashboard.js, /dashboard.css, /vendor/uplot/…
+//                                  the live dashboard (engine/admin/dashboard/, embedded at build
+//                                  time: dashboard_assets.h), which polls the routes above
 //
 // HEAD works wherever GET does. Other methods on these paths → 405 with Allow; other paths →
 // 404. Errors are JSON {"Error": {"Code", "Message", "Field"}}. Admin loop thread only, except
@@ -29,6 +41,7 @@
 #include <string>
 #include <string_view>
 
+#include "engine/admin/admin_response.h"
 #include "engine/admin/cache_invalidator.h"
 #include "engine/admin/edge_clock.h"
 #include "engine/admin/invalidation_registry.h"
@@ -37,14 +50,6 @@
 #include "policies/config.h"
 
 namespace edge::engine {
-
-// A response before it is framed, so the routing can be tested without a socket.
-struct AdminResponse {
-  int status = 200;
-  std::string content_type = "application/json";
-  std::string body;
-  policies::HeaderList headers;  // besides Content-Type (Location, Allow)
-};
 
 class AdminService final : public HttpService {
  public:
@@ -74,6 +79,9 @@ class AdminService final : public HttpService {
   AdminResponse clock(std::string_view path, std::string_view query);
   AdminResponse cacheCounters() const;
   AdminResponse metrics() const;
+  AdminResponse stats() const;
+  AdminResponse cacheKeys(std::string_view query) const;
+  AdminResponse explain(std::string_view query) const;
 
   const policies::Config& config_;
   EdgeClock& clock_;

@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "policies/freshness.h"
+
 namespace edge::engine {
 
 // The paths of one invalidation batch, ready to test stored objects against (§8): case-sensitive
@@ -43,6 +45,19 @@ class InvalidationMatcher {
   int64_t issued_at_ms_ = 0;
 };
 
+// One stored object as the admin dashboard lists it (GET /cache/keys): copied out of the store,
+// so it stays valid after the listing returns.
+struct CacheEntrySummary {
+  std::string key;    // the cache key text (policies/cache_key.h)
+  std::string path;   // CacheKeyParts::pathAndQuery(): what invalidations match
+  uint64_t hits = 0;  // hits the key served since it was stored (CacheStore::topEntries)
+  int status = 0;     // stored response status
+  uint64_t body_bytes = 0;
+  uint64_t charge = 0;                  // what the object costs the cache's budget
+  policies::StoredFreshness freshness;  // stored_at, ttl, …: the age and TTL left follow from it
+  bool operator==(const CacheEntrySummary&) const = default;
+};
+
 class CacheInvalidator {
  public:
   virtual ~CacheInvalidator() = default;
@@ -53,6 +68,9 @@ class CacheInvalidator {
   // GET /cache: the cache's gauges and counters as (name, value), in a fixed order. Called on the
   // admin thread while the workers serve: implementations must be thread-safe. Empty: no cache.
   virtual std::vector<std::pair<std::string, uint64_t>> counters() const { return {}; }
+  // GET /cache/keys: the `limit` most-hit stored objects, most hits first. Admin thread, while
+  // the workers serve: implementations must be thread-safe. Empty: no cache.
+  virtual std::vector<CacheEntrySummary> topEntries(size_t /*limit*/) const { return {}; }
 };
 
 // For `edged serve` until a cache store exists: removes nothing.

@@ -43,6 +43,18 @@ class StoreInvalidator final : public CacheInvalidator {
             {"TooLarge", s.too_large}};
   }
 
+  // Admin thread. CacheStore::topEntries walks each shard under its mutex in turn; the copies
+  // below are made after every mutex is released.
+  std::vector<CacheEntrySummary> topEntries(size_t limit) const override {
+    std::vector<CacheEntrySummary> out;
+    for (const StoredEntry& e : store_.topEntries(limit)) {
+      const CachedObject& o = *e.object;
+      out.push_back(
+          {o.keyText(), o.path(), e.hits, o.status(), o.bodyBytes(), o.charge(), o.freshness()});
+    }
+    return out;
+  }
+
  private:
   CacheStore& store_;
 };

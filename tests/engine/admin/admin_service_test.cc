@@ -229,7 +229,8 @@ TEST_F(AdminServiceTest, WrongMethodAndUnknownPath) {
   EXPECT_EQ(m.headers.get("Allow"), "GET, HEAD, POST");
   EXPECT_EQ(call("POST", "/healthz").status, 405);
   EXPECT_EQ(call("POST", "/invalidations/IABC").status, 405);
-  EXPECT_EQ(call("GET", "/").status, 404);
+  EXPECT_EQ(call("GET", "/nope").status, 404);
+  EXPECT_EQ(call("GET", "/index.html").status, 404);  // the page is at / only
   EXPECT_EQ(call("GET", "/invalidations/a/b").status, 404);
   EXPECT_EQ(call("GET", "/invalidations/").status, 404);
 }

@@ -1,7 +1,9 @@
 // A CacheInvalidator for tests: records every matcher's verdict on a fixed set of stored objects
-// (their CacheKeyParts::pathAndQuery()) and removes the matching ones.
+// (their CacheKeyParts::pathAndQuery()) and removes the matching ones; lists the entries a test
+// sets as the top keys.
 #pragma once
 
+#include <algorithm>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -50,6 +52,21 @@ class FakeCacheInvalidator final : public CacheInvalidator {
     std::lock_guard<std::mutex> lock(mu_);
     return {{"Objects", objects_.size()}, {"Bytes", 100 * objects_.size()}};
   }
+  // GET /cache/keys: the first `limit` of the entries set below.
+  std::vector<CacheEntrySummary> topEntries(size_t limit) const override {
+    std::lock_guard<std::mutex> lock(mu_);
+    last_limit_ = limit;
+    const auto n = static_cast<std::ptrdiff_t>(std::min(limit, entries_.size()));
+    return std::vector<CacheEntrySummary>(entries_.begin(), entries_.begin() + n);
+  }
+  void setEntries(std::vector<CacheEntrySummary> entries) {
+    std::lock_guard<std::mutex> lock(mu_);
+    entries_ = std::move(entries);
+  }
+  size_t lastLimit() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return last_limit_;
+  }
   int64_t lastIssuedAtMs() const {
     std::lock_guard<std::mutex> lock(mu_);
     return last_issued_at_ms_;
@@ -61,6 +78,8 @@ class FakeCacheInvalidator final : public CacheInvalidator {
   std::vector<std::string> removed_;
   int calls_ = 0;
   int64_t last_issued_at_ms_ = 0;
+  std::vector<CacheEntrySummary> entries_;
+  mutable size_t last_limit_ = 0;
 };
 
 }  // namespace edge::engine::testing_admin
