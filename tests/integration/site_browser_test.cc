@@ -9,7 +9,6 @@
 // installs them. Screenshots: <build>/tests/output/site_browser/.
 #include <unistd.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <stdexcept>
@@ -20,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "support/awscli.h"
+#include "support/find_on_path.h"
 #include "support/harness.h"
 #include "support/s3_server.h"
 
@@ -41,20 +41,6 @@ constexpr const char* kChromium = "/usr/bin/chromium";
 // The demo key of conf/s3-origin.json, which conf/registration.json and conf/example.json use.
 constexpr const char* kDemoAccessKey = "EDGEDDEMOACCESSKEY";
 constexpr const char* kDemoSecret = "edged-demo-secret-loopback-only";
-
-// `name` on $PATH, or "" (ChildProcess execs a path, not a name).
-std::string findOnPath(const std::string& name) {
-  const char* path = std::getenv("PATH");
-  std::string dirs = path ? path : "/usr/local/bin:/usr/bin:/bin";
-  size_t start = 0;
-  while (start <= dirs.size()) {
-    const size_t end = std::min(dirs.find(':', start), dirs.size());
-    const fs::path candidate = fs::path(dirs.substr(start, end - start)) / name;
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate.string();
-    start = end + 1;
-  }
-  return "";
-}
 
 // What the browser run needs besides our own programs; each missing piece is a failure.
 std::vector<std::string> missingPrerequisites(const std::string& node) {
