@@ -11,38 +11,24 @@
 // to list the keys and, after an invalidation it posts, the invalidations table to list it;
 // submits the explain form and checks the answer; saves dashboard.png into OUTDIR. Fails on any
 // console error. Exit 0 when all holds, 1 otherwise (the reason on stderr).
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { check, failRun, launchChromium } from './chromium.mjs';
 
 const [admin, edge, outDir] = process.argv.slice(2);
 if (!admin || !edge || !outDir) {
   console.error('usage: node dashboard.mjs ADMIN_URL EDGE_URL OUTDIR');
   process.exit(2);
 }
-const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
 const deadline = setTimeout(() => {
   console.error('dashboard.mjs: timed out after 80 s');
   process.exit(1);
 }, 80_000);
 
-class Check extends Error {}
-function check(condition, message) {
-  if (!condition) throw new Check(message);
-}
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 mkdirSync(outDir, { recursive: true });
-const userDataDir = mkdtempSync(join(tmpdir(), 'edged-dashboard-chromium-'));  // a fresh profile
-process.on('exit', () => rmSync(userDataDir, { recursive: true, force: true }));
-const context = await chromium.launchPersistentContext(userDataDir, {
-  executablePath,
-  headless: true,
-  viewport: { width: 1280, height: 1000 },
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const context = await launchChromium('edged-dashboard-chromium-', { width: 1280, height: 1000 });
 
 const consoleErrors = [];
 const summary = {};
@@ -180,12 +166,5 @@ try {
   await context.close();
   clearTimeout(deadline);
 } catch (e) {
-  console.error(`dashboard.mjs: ${e instanceof Check ? 'check failed' : 'error'}: ${e.stack || e.message}`);
-  if (consoleErrors.length) console.error(`console errors:\n  ${consoleErrors.join('\n  ')}`);
-  console.error(JSON.stringify(summary, null, 2));
-  for (const page of context.pages()) {
-    await page.screenshot({ path: join(outDir, 'failure.png'), fullPage: true }).catch(() => {});
-  }
-  await context.close().catch(() => {});
-  process.exit(1);
+  await failRun('dashboard.mjs', context, outDir, e, consoleErrors, summary);
 }

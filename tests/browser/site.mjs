@@ -9,37 +9,22 @@
 // history.png into OUTDIR, and checks that static files come from the edge's cache on a second
 // load and that no page logged a console error. Exit 0 when all holds, 1 otherwise (the reason
 // on stderr).
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { check, failRun, launchChromium } from './chromium.mjs';
 
 const [edge, outDir] = process.argv.slice(2);
 if (!edge || !outDir) {
   console.error('usage: node site.mjs EDGE_URL OUTDIR');
   process.exit(2);
 }
-const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
 const deadline = setTimeout(() => {
   console.error('site.mjs: timed out after 80 s');
   process.exit(1);
 }, 80_000);
 
-class Check extends Error {}
-function check(condition, message) {
-  if (!condition) throw new Check(message);
-}
-
 mkdirSync(outDir, { recursive: true });
-const userDataDir = mkdtempSync(join(tmpdir(), 'edged-site-chromium-'));  // a fresh profile
-process.on('exit', () => rmSync(userDataDir, { recursive: true, force: true }));
-const context = await chromium.launchPersistentContext(userDataDir, {
-  executablePath,
-  headless: true,
-  viewport: { width: 1000, height: 800 },
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const context = await launchChromium('edged-site-chromium-', { width: 1000, height: 800 });
 
 // Console errors and uncaught exceptions fail the run, except the HTTP errors a step provokes on
 // purpose (chromium logs a 400 answer to fetch() as "Failed to load resource").
@@ -173,12 +158,5 @@ try {
   await context.close();
   clearTimeout(deadline);
 } catch (e) {
-  console.error(`site.mjs: ${e instanceof Check ? 'check failed' : 'error'}: ${e.stack || e.message}`);
-  if (consoleErrors.length) console.error(`console errors:\n  ${consoleErrors.join('\n  ')}`);
-  console.error(JSON.stringify(summary, null, 2));
-  for (const page of context.pages()) {
-    await page.screenshot({ path: join(outDir, 'failure.png'), fullPage: true }).catch(() => {});
-  }
-  await context.close().catch(() => {});
-  process.exit(1);
+  await failRun('site.mjs', context, outDir, e, consoleErrors, summary);
 }

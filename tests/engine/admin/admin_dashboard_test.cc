@@ -16,6 +16,7 @@
 #include "engine/admin/store_invalidator.h"
 #include "engine/cache/cache_store.h"
 #include "policies/config_load.h"
+#include "tests/engine/admin/admin_request.h"
 #include "tests/engine/admin/fake_cache_invalidator.h"
 #include "tests/engine/cache/cache_test_util.h"
 
@@ -24,6 +25,7 @@ namespace {
 
 using Json = nlohmann::json;
 using testing_admin::FakeCacheInvalidator;
+constexpr auto req = testing_admin::adminRequest;
 
 constexpr int64_t kWallMs = 1767225600000;  // 2026-01-01T00:00:00.000Z
 constexpr int64_t kNow = kWallMs / 1000;
@@ -42,19 +44,6 @@ constexpr const char* kConfig = R"({
   },
   "Edge": {"DomainName": "d111111abcdef8.cloudfront.net"}
 })";
-
-policies::ViewerRequest req(std::string method, std::string target) {
-  policies::ViewerRequest r;
-  r.method_name = method;
-  r.method = policies::parseMethod(method);
-  const size_t q = target.find('?');
-  r.path = target.substr(0, q);
-  if (q != std::string::npos) {
-    r.has_query = true;
-    r.query = target.substr(q + 1);
-  }
-  return r;
-}
 
 Json parse(const AdminResponse& r) {
   Json j = Json::parse(r.body, nullptr, false);

@@ -14,6 +14,7 @@
 #include "engine/admin/store_invalidator.h"
 #include "engine/server/listener.h"
 #include "origin/curl_handles.h"
+#include "tests/engine/admin/admin_request.h"
 #include "tests/engine/admin/fake_cache_invalidator.h"
 
 namespace edge::engine {
@@ -21,22 +22,10 @@ namespace {
 
 using Json = nlohmann::json;
 using testing_admin::FakeCacheInvalidator;
+constexpr auto req = testing_admin::adminRequest;
 
 constexpr int64_t kWallMs = 1767225600000;  // 2026-01-01T00:00:00.000Z
 int64_t fixedWallMs() { return kWallMs; }
-
-policies::ViewerRequest req(std::string method, std::string target) {
-  policies::ViewerRequest r;
-  r.method_name = method;
-  r.method = policies::parseMethod(method);
-  const size_t q = target.find('?');
-  r.path = target.substr(0, q);
-  if (q != std::string::npos) {
-    r.has_query = true;
-    r.query = target.substr(q + 1);
-  }
-  return r;
-}
 
 std::string batch(const std::string& ref, const std::vector<std::string>& paths) {
   return Json{{"CallerReference", ref}, {"Paths", {{"Quantity", paths.size()}, {"Items", paths}}}}
