@@ -1,10 +1,13 @@
 #include "policies/access_log_format.h"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
-#include <limits>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
+#include <limits>
+#include <memory>
 
 #include "policies/http_types.h"
 
@@ -31,31 +34,9 @@ constexpr std::array<bool, 256> kMustEncode = [] {
   return t;
 }();
 
-void appendEncoded(std::string& out, std::string_view value) {
-  if (value.empty()) {
-    out += '-';
-    return;
-  }
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  size_t plain = 0;  // start of the run of bytes copied as they are
-  for (size_t i = 0; i < value.size(); ++i) {
-    const auto c = static_cast<unsigned char>(value[i]);
-    if (!kMustEncode[c]) continue;
-    out.append(value.data() + plain, i - plain);
-    const char esc[3] = {'%', kHex[c >> 4], kHex[c & 0xF]};
-    out.append(esc, 3);
-    plain = i + 1;
-  }
-  out.append(value.data() + plain, value.size() - plain);
-}
+constexpr char kHex[] = "0123456789ABCDEF";
 
-void appendDecimal(std::string& out, uint64_t n) {
-  char buf[24];
-  const auto r = std::to_chars(buf, buf + sizeof buf, n);
-  out.append(buf, r.ptr);
-}
-
-void appendTwo(char* p, int v) {
+void twoDigits(char* p, int v) {
   p[0] = static_cast<char>('0' + v / 10 % 10);
   p[1] = static_cast<char>('0' + v % 10);
 }
@@ -70,47 +51,106 @@ std::tm utc(int64_t epoch_ms) {
   return tm;
 }
 
-void field(std::string& out, std::string_view text) {
-  appendEncoded(out, text);
-  out += '\t';
-}
+// The most bytes each kind of field can take, tab included (a line's buffer is sized from these).
+constexpr size_t kNumberMax = 20 + 1;        // UINT64_MAX has 20 digits
+constexpr size_t kSecondsMax = 20 + 4 + 1;   // digits, ".mmm"
+constexpr size_t kDateTimeMax = 64;          // "YYYY-MM-DD\tHH:MM:SS\t" (cached[] below)
+size_t textMax(std::string_view v) { return 3 * v.size() + 2; }  // every byte %XX, or "-"; tab
 
-void number(std::string& out, uint64_t n) {
-  appendDecimal(out, n);
-  out += '\t';
-}
+// Writes a line at a cursor into a buffer sized beforehand for the worst case, so no field
+// checks capacity per byte (the formatter runs once per request on the worker thread:
+// bench/engine/log/access_log_bench.cc measures it).
+struct Cursor {
+  char* p;
 
-void optNumber(std::string& out, const std::optional<uint64_t>& n) {
-  if (n) appendDecimal(out, *n);
-  else out += '-';
-  out += '\t';
-}
-
-void seconds(std::string& out, int64_t ms) {
-  if (ms < 0) ms = 0;
-  appendDecimal(out, static_cast<uint64_t>(ms / 1000));
-  char frac[4] = {'.', '0', '0', '0'};
-  const int m = static_cast<int>(ms % 1000);
-  frac[1] = static_cast<char>('0' + m / 100);
-  appendTwo(frac + 2, m % 100);
-  out.append(frac, 4);
-  out += '\t';
-}
-
-// "YYYY-MM-DD\tHH:MM:SS\t" of an epoch-ms time; gmtime once per second per thread.
-void dateTime(std::string& out, int64_t epoch_ms) {
-  thread_local int64_t cached_second = std::numeric_limits<int64_t>::min();
-  thread_local char cached[64];
-  int64_t s = epoch_ms / 1000;
-  if (epoch_ms < 0 && epoch_ms % 1000 != 0) --s;
-  if (s != cached_second) {
-    const std::tm tm = utc(epoch_ms);
-    std::snprintf(cached, sizeof cached, "%04d-%02d-%02d\t%02d:%02d:%02d\t",
-                  (tm.tm_year + 1900) % 10000, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-                  tm.tm_sec);
-    cached_second = s;
+  void encoded(std::string_view value) {
+    if (value.empty()) {
+      *p++ = '-';
+      return;
+    }
+    for (const char ch : value) {
+      const auto c = static_cast<unsigned char>(ch);
+      if (!kMustEncode[c]) {
+        *p++ = ch;
+      } else {
+        p[0] = '%';
+        p[1] = kHex[c >> 4];
+        p[2] = kHex[c & 0xF];
+        p += 3;
+      }
+    }
   }
-  out += cached;
+  void text(std::string_view value) {
+    encoded(value);
+    *p++ = '\t';
+  }
+  void raw(std::string_view s) {
+    std::memcpy(p, s.data(), s.size());
+    p += s.size();
+  }
+  void decimal(uint64_t n) { p = std::to_chars(p, p + 20, n).ptr; }
+  void number(uint64_t n) {
+    decimal(n);
+    *p++ = '\t';
+  }
+  void optNumber(const std::optional<uint64_t>& n) {
+    if (n) decimal(*n);
+    else *p++ = '-';
+    *p++ = '\t';
+  }
+  void seconds(int64_t ms) {
+    if (ms < 0) ms = 0;
+    decimal(static_cast<uint64_t>(ms / 1000));
+    const int m = static_cast<int>(ms % 1000);
+    p[0] = '.';
+    p[1] = static_cast<char>('0' + m / 100);
+    twoDigits(p + 2, m % 100);
+    p[4] = '\t';
+    p += 5;
+  }
+  // "YYYY-MM-DD\tHH:MM:SS\t" of an epoch-ms time; gmtime once per second per thread.
+  void dateTime(int64_t epoch_ms) {
+    thread_local int64_t cached_second = std::numeric_limits<int64_t>::min();
+    thread_local char cached[kDateTimeMax];
+    thread_local size_t cached_len = 0;
+    int64_t s = epoch_ms / 1000;
+    if (epoch_ms < 0 && epoch_ms % 1000 != 0) --s;
+    if (s != cached_second) {
+      const std::tm tm = utc(epoch_ms);
+      const int n = std::snprintf(cached, sizeof cached, "%04d-%02d-%02d\t%02d:%02d:%02d\t",
+                                  (tm.tm_year + 1900) % 10000, tm.tm_mon + 1, tm.tm_mday,
+                                  tm.tm_hour, tm.tm_min, tm.tm_sec);
+      cached_len = n > 0 ? std::min(static_cast<size_t>(n), sizeof cached - 1) : 0;
+      cached_second = s;
+    }
+    raw(std::string_view(cached, cached_len));
+  }
+  void status(int status) {
+    if (status <= 0 || status > 999) {
+      raw("000\t");
+      return;
+    }
+    p[0] = static_cast<char>('0' + status / 100);
+    twoDigits(p + 1, status % 100);
+    p[3] = '\t';
+    p += 4;
+  }
+};
+
+// Runs `write(Cursor&)` on a buffer of at least `max` bytes (on the stack for ordinary lines)
+// and appends what it wrote to `out`.
+template <typename Write>
+void appendBounded(std::string& out, size_t max, Write&& write) {
+  char stack[2048];
+  std::unique_ptr<char[]> heap;
+  char* buf = stack;
+  if (max > sizeof stack) {
+    heap.reset(new char[max]);
+    buf = heap.get();
+  }
+  Cursor c{buf};
+  write(c);
+  out.append(buf, static_cast<size_t>(c.p - buf));
 }
 
 }  // namespace
@@ -119,28 +159,28 @@ std::string_view accessLogHeader() { return kHeader; }
 
 std::string encodeAccessLogField(std::string_view value) {
   std::string out;
-  out.reserve(value.size());
-  appendEncoded(out, value);
+  appendBounded(out, textMax(value), [&](Cursor& c) { c.encoded(value); });
   return out;
 }
 
-// Both are the line's own two fields (dateTime), so the tests of these check what is logged.
+// Both are cut from the line's own two fields (Cursor::dateTime), so their tests check what is
+// logged.
 std::string accessLogDate(int64_t epoch_ms) {
   std::string out;
-  dateTime(out, epoch_ms);
+  appendBounded(out, kDateTimeMax, [&](Cursor& c) { c.dateTime(epoch_ms); });
   return out.substr(0, out.find('\t'));
 }
 
 std::string accessLogTime(int64_t epoch_ms) {
   std::string out;
-  dateTime(out, epoch_ms);
+  appendBounded(out, kDateTimeMax, [&](Cursor& c) { c.dateTime(epoch_ms); });
   const size_t start = out.find('\t') + 1;
   return out.substr(start, out.size() - 1 - start);
 }
 
 std::string accessLogSeconds(int64_t ms) {
   std::string out;
-  seconds(out, ms);
+  appendBounded(out, kSecondsMax, [&](Cursor& c) { c.seconds(ms); });
   out.pop_back();  // the tab
   return out;
 }
@@ -168,45 +208,50 @@ std::string formatAccessLogLine(const AccessLogRecord& r) {
 }
 
 void appendAccessLogLine(std::string& out, const AccessLogRecord& r) {
-  dateTime(out, r.end_ms);
-  field(out, r.edge_location);
-  number(out, r.sc_bytes);
-  field(out, r.client_ip);
-  field(out, r.method);
-  field(out, r.host);
-  field(out, r.uri_stem);
-  if (r.status <= 0 || r.status > 999) {
-    out += "000\t";
-  } else {
-    char st[4] = {static_cast<char>('0' + r.status / 100), 0, 0, '\t'};
-    appendTwo(st + 1, r.status % 100);
-    out.append(st, 4);
-  }
-  field(out, r.referer);
-  field(out, r.user_agent);
-  field(out, r.uri_query);
-  field(out, r.cookie);
-  field(out, r.result_type);
-  field(out, r.request_id);
-  field(out, r.host_header);
-  field(out, r.protocol);
-  number(out, r.cs_bytes);
-  seconds(out, r.time_taken_ms);
-  field(out, r.forwarded_for);
-  field(out, r.ssl_protocol);
-  field(out, r.ssl_cipher);
-  field(out, r.response_result_type);
-  field(out, r.protocol_version);
-  field(out, r.fle_status);
-  field(out, r.fle_encrypted_fields);
-  number(out, r.client_port);
-  seconds(out, r.ttfb_ms);
-  field(out, r.detailed_result_type);
-  field(out, r.content_type);
-  optNumber(out, r.content_length);
-  optNumber(out, r.range_start);
-  optNumber(out, r.range_end);
-  out.back() = '\n';  // the last field's tab
+  const std::string_view texts[] = {
+      r.edge_location, r.client_ip,     r.method,        r.host,
+      r.uri_stem,      r.referer,       r.user_agent,    r.uri_query,
+      r.cookie,        r.result_type,   r.request_id,    r.host_header,
+      r.protocol,      r.forwarded_for, r.ssl_protocol,  r.ssl_cipher,
+      r.response_result_type, r.protocol_version, r.fle_status, r.fle_encrypted_fields,
+      r.detailed_result_type, r.content_type};
+  size_t max = kDateTimeMax + 4 /* status */ + 6 * kNumberMax + 2 * kSecondsMax;
+  for (const std::string_view t : texts) max += textMax(t);
+  appendBounded(out, max, [&](Cursor& c) {
+    c.dateTime(r.end_ms);
+    c.text(r.edge_location);
+    c.number(r.sc_bytes);
+    c.text(r.client_ip);
+    c.text(r.method);
+    c.text(r.host);
+    c.text(r.uri_stem);
+    c.status(r.status);
+    c.text(r.referer);
+    c.text(r.user_agent);
+    c.text(r.uri_query);
+    c.text(r.cookie);
+    c.text(r.result_type);
+    c.text(r.request_id);
+    c.text(r.host_header);
+    c.text(r.protocol);
+    c.number(r.cs_bytes);
+    c.seconds(r.time_taken_ms);
+    c.text(r.forwarded_for);
+    c.text(r.ssl_protocol);
+    c.text(r.ssl_cipher);
+    c.text(r.response_result_type);
+    c.text(r.protocol_version);
+    c.text(r.fle_status);
+    c.text(r.fle_encrypted_fields);
+    c.number(r.client_port);
+    c.seconds(r.ttfb_ms);
+    c.text(r.detailed_result_type);
+    c.text(r.content_type);
+    c.optNumber(r.content_length);
+    c.optNumber(r.range_start);
+    c.optNumber(r.range_end);
+    c.p[-1] = '\n';  // the last field's tab
+  });
 }
 
 }  // namespace edge::policies
