@@ -2,6 +2,7 @@
 // case-insensitive lookup, and method names. No I/O, no allocation beyond std::string.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <ostream>
@@ -42,6 +43,22 @@ class HeaderList {
   std::optional<std::string> getJoined(std::string_view name) const;
   size_t count(std::string_view name) const;
   bool has(std::string_view name) const { return get(name).has_value(); }
+  // The first value of each of `names` (as get() would give it), in one pass over the list:
+  // for code that wants several fields of every request or response (the access log).
+  template <size_t N>
+  std::array<std::optional<std::string_view>, N> firstValues(
+      const std::array<std::string_view, N>& names) const {
+    std::array<std::optional<std::string_view>, N> out;
+    for (const Header& h : items_) {
+      for (size_t i = 0; i < N; ++i) {
+        if (!out[i] && h.name.size() == names[i].size() && iequals(h.name, names[i])) {
+          out[i] = h.value;
+          break;
+        }
+      }
+    }
+    return out;
+  }
 
   void reserve(size_t n) { items_.reserve(n); }
   const std::vector<Header>& items() const { return items_; }

@@ -1,5 +1,6 @@
 #include "policies/http_types.h"
 
+#include <array>
 #include <sstream>
 
 #include <gtest/gtest.h>
@@ -31,6 +32,19 @@ TEST(HeaderList, GetIsCaseInsensitiveAndReturnsFirst) {
   EXPECT_TRUE(h.has("host"));
   EXPECT_FALSE(h.has("cookie"));
   EXPECT_EQ(h.get("cookie"), std::nullopt);
+}
+
+TEST(HeaderList, FirstValuesAgreesWithGetForEachName) {
+  const HeaderList h{{"Host", "a.example"},      {"X-Cache", "Hit from cloudfront"},
+                     {"content-type", "text/html"}, {"HOST", "b.example"},
+                     {"Referer", ""},            {"X-Cach", "not x-cache"}};
+  const std::array<std::string_view, 5> names{"host", "x-cache", "referer", "user-agent",
+                                              "content-type"};
+  const auto got = h.firstValues(names);
+  for (size_t i = 0; i < names.size(); ++i) EXPECT_EQ(got[i], h.get(names[i])) << names[i];
+  EXPECT_EQ(got[0], "a.example");  // the first of two Host fields
+  EXPECT_EQ(got[2], "");           // present and empty is not absent
+  EXPECT_EQ(got[3], std::nullopt);
 }
 
 TEST(HeaderList, GetJoinedUsesCommaSpace) {
