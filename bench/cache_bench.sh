@@ -25,6 +25,8 @@
 #                         edged-log (EDGED with Edge.AccessLog on): add them to PROXIES to price a
 #                         change (EDGED_BASE built from its parent) or the access log in one
 #                         interleaved run, e.g. PROXIES="edged edged-base edged-log"
+#   EDGED_LOG_FILE=path   edged-log's Edge.AccessLog (default: a file in the run's directory);
+#                         /dev/null prices the formatting without the file system's share
 #   CACHE_MB=1024         cache budget of every proxy (edged CacheMemoryBytes, nginx max_size,
 #                         varnish -s malloc, ATS RAM cache)
 #   SERVER_CPU=0 CLIENT_CPU=1 ORIGIN_CPU=$CLIENT_CPU   BASE_PORT=19300 (first free ports from it)
@@ -117,7 +119,7 @@ start_edged-base() {
 # edged-log: edged with Edge.AccessLog on (same config otherwise), to price the access log.
 start_edged-log() {
   render "$conf/edged.json" "$run/edged-log.json" "$1"
-  sed -i "s#\"Edge\": {#\"Edge\": {\"AccessLog\": \"$run/edged-access.log\", #" "$run/edged-log.json"
+  sed -i "s#\"Edge\": {#\"Edge\": {\"AccessLog\": \"${EDGED_LOG_FILE:-$run/edged-access.log}\", #" "$run/edged-log.json"
   grep -q AccessLog "$run/edged-log.json" || die "edged-log: could not add Edge.AccessLog"
   spawn "$SERVER_CPU" edged-log "$EDGED" serve --config "$run/edged-log.json" --listen "127.0.0.1:$1" \
     --workers 1 --ready-file "$run/edged-log.ready"
@@ -285,6 +287,7 @@ for p in $PROXIES; do [ "${STATUS[$p]}" = ok ] || skipped+="$p=${STATUS[$p]};"; 
     NR == 1 { next }
     { k = $1 SUBSEP $2 SUBSEP $3; c = ++n[k]
       rps[k, c] = $5; p99[k, c] = $6; sc[k, c] = $11; cc[k, c] = $12; own[k, c] = $13; eff[k, c] = ($5 != "NA" && $13 > 0 ? $5 * 100 / $13 : "NA")
+      byrep[k, $4] = $5; if ($4 > maxrep) maxrep = $4
       req[k] += $8; err[k] += ($9 == "NA" ? 0 : $9); if ($9 == "NA") bad[k]++; of[k] += $10 }
     function median(a, k, cnt,   i, j, t, v, m) {
       m = 0
@@ -292,6 +295,16 @@ for p in $PROXIES; do [ "${STATUS[$p]}" = ok ] || skipped+="$p=${STATUS[$p]};"; 
       if (m == 0) return -1
       for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
       return (m % 2) ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2
+    }
+    # The median over reps of a / b within each rep (a and b ran back to back), with its range:
+    # steadier than a ratio of medians when the machine changes speed during the run.
+    function paired(ka, kb,   i, m, v, t, j) {
+      m = 0
+      for (i = 1; i <= maxrep; i++) if ((ka, i) in byrep && (kb, i) in byrep && byrep[ka, i] != "NA" && byrep[kb, i] != "NA" && byrep[kb, i] > 0) v[++m] = byrep[ka, i] / byrep[kb, i]
+      if (m == 0) return "no paired reps"
+      for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
+      t = (m % 2) ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2
+      return sprintf("per-rep paired ratio median %.3fx (cost %.1f%%), range %.3f-%.3f over %d reps", t, 100 * (1 - t), v[1], v[m], m)
     }
     function table(phase, size,   np, i, p, k, r, q, best, bestp, bestq, er, eq, t, ok, target, title, m) {
       if (phase == "hit") title = "hit " size; else title = "miss " size " (unique query string per request)"
@@ -325,12 +338,13 @@ for p in $PROXIES; do [ "${STATUS[$p]}" = ok ] || skipped+="$p=${STATUS[$p]};"; 
         printf "\n"
       }
       if (er > 0 && br > 0) {
-        printf "\nedged / edged-base (EDGED_BASE): %.3fx req/s (cost %.1f%%); p99 %.2f ms vs %.2f ms\n", er / br, 100 * (1 - er / br), eq, bq
+        printf "\nedged / edged-base (EDGED_BASE): %.3fx req/s (cost %.1f%%); p99 %.2f ms vs %.2f ms; %s\n", er / br, 100 * (1 - er / br), eq, bq, paired(phase SUBSEP size SUBSEP "edged", phase SUBSEP size SUBSEP "edged-base")
       }
       if (lr > 0 && br > 0) {
-        printf "\nedged-log (Edge.AccessLog on) / edged-base: %.3fx req/s (cost %.1f%%); p99 %.2f ms vs %.2f ms\n", lr / br, 100 * (1 - lr / br), lq, bq
-      } else if (lr > 0 && er > 0) {
-        printf "\nedged-log (Edge.AccessLog on) / edged: %.3fx req/s (cost %.1f%%); p99 %.2f ms vs %.2f ms\n", lr / er, 100 * (1 - lr / er), lq, eq
+        printf "\nedged-log (Edge.AccessLog on) / edged-base: %.3fx req/s (cost %.1f%%); p99 %.2f ms vs %.2f ms; %s\n", lr / br, 100 * (1 - lr / br), lq, bq, paired(phase SUBSEP size SUBSEP "edged-log", phase SUBSEP size SUBSEP "edged-base")
+      }
+      if (lr > 0 && er > 0) {
+        printf "\nedged-log (Edge.AccessLog on) / edged: %.3fx req/s (cost %.1f%%); p99 %.2f ms vs %.2f ms; %s\n", lr / er, 100 * (1 - lr / er), lq, eq, paired(phase SUBSEP size SUBSEP "edged-log", phase SUBSEP size SUBSEP "edged")
       }
       br = -1; lr = -1
       delete minq
