@@ -2,8 +2,10 @@
 // item 3). Starts test_origin and edged (one worker, pinned to --edged-cpu), caches one object,
 // then measures one well-behaved keep-alive client fetching that object: unloaded, then during
 // each attack (slowloris, slow readers, 10,000 idle connections, pipelined flood, smuggling
-// corpus loop). Prints p50/p99 per phase, the p99 ratio to the unloaded one and edged's peak RSS
-// during the phase (VmRSS sampled every 20 ms); exits 1 when a ratio reaches --max-ratio or an
+// corpus loop). Prints p50/p99 per phase, the p99 ratio to the unloaded one, edged's peak RSS
+// during the phase (VmRSS sampled every 20 ms), edged's CPU and the client CPU's busy share over
+// the measured window (what an attack costs edged, and whether the client's own CPU was the
+// bottleneck) and the attack's operations a second; exits 1 when a ratio reaches --max-ratio or an
 // RSS reaches --ceiling-mb, 2 on a set-up failure.
 //
 //   edged_hostile_load --edged BIN --origin BIN [--edged-cpu 0] [--client-cpu 1] [--seconds 5]
@@ -36,9 +38,11 @@
 #include <cstring>
 #include <fstream>
 #include <functional>
+#include <iterator>
 #include <sstream>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -122,6 +126,40 @@ long rssKb(pid_t pid) {
     if (line.rfind("VmRSS:", 0) == 0) return std::atol(line.c_str() + 6);
   }
   return -1;
+}
+
+// A process's CPU time (user + system) so far, in clock ticks (/proc/<pid>/stat fields 14, 15).
+long cpuTicks(pid_t pid) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
+  std::string all((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  const size_t paren = all.rfind(')');  // the command name may hold spaces
+  if (paren == std::string::npos) return -1;
+  std::istringstream rest(all.substr(paren + 2));
+  std::string field;
+  long utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && rest >> field; ++i) {
+    if (i == 14) utime = std::atol(field.c_str());
+    if (i == 15) stime = std::atol(field.c_str());
+  }
+  return utime + stime;
+}
+
+// One CPU's busy and total ticks so far (/proc/stat "cpuN" line; idle and iowait are not busy).
+std::pair<long, long> cpuBusy(int cpu) {
+  std::ifstream f("/proc/stat");
+  std::string line;
+  const std::string want = "cpu" + std::to_string(cpu) + " ";
+  while (std::getline(f, line)) {
+    if (line.rfind(want, 0) != 0) continue;
+    std::istringstream in(line.substr(want.size()));
+    long v = 0, total = 0, idle = 0;
+    for (int i = 0; in >> v; ++i) {
+      if (i < 8) total += v;  // user nice system idle iowait irq softirq steal
+      if (i == 3 || i == 4) idle += v;
+    }
+    return {total - idle, total};
+  }
+  return {0, 0};
 }
 
 int connectTo(int port, bool nonblocking) {
@@ -465,6 +503,9 @@ int main(int argc, char** argv) {
     int failures;
     long peak_kb;
     long ran;
+    double edged_cpu_pct;   // edged's CPU time over the measured window, % of one CPU
+    double client_cpu_pct;  // the client's CPU (client and attackers) busy %, every process
+    double attack_rate;     // attack operations a second over the measured window
   };
   std::vector<Row> rows;
   auto phase = [&](const std::string& name, const Attack* attack) {
@@ -482,13 +523,28 @@ int main(int argc, char** argv) {
       attacker = std::thread([&] { attack->run(port, stop, ran); });
       std::this_thread::sleep_for(Ms(opt.smoke ? 300 : 1000));  // the attack ramps up
     }
+    const long ticks0 = cpuTicks(edged);
+    const auto client0 = cpuBusy(opt.client_cpu);
+    const long ran0 = ran.load();
+    const auto t0 = Clock::now();
     Probe p = probe(port, object, opt.seconds);
+    const double window = std::chrono::duration<double>(Clock::now() - t0).count();
+    const long ran1 = ran.load();
+    const auto client1 = cpuBusy(opt.client_cpu);
+    const double edged_cpu = 100.0 * static_cast<double>(cpuTicks(edged) - ticks0) /
+                             static_cast<double>(sysconf(_SC_CLK_TCK)) / window;
+    const long client_total = client1.second - client0.second;
+    const double client_cpu =
+        client_total > 0 ? 100.0 * static_cast<double>(client1.first - client0.first) /
+                               static_cast<double>(client_total)
+                         : 0;
     peak = std::max(peak.load(), rssKb(edged));
     stop = true;
     if (attacker.joinable()) attacker.join();
     sampler.join();
     rows.push_back({name, percentile(p.us, 0.5), percentile(p.us, 0.99), p.us.size(), p.failures,
-                    peak.load(), ran.load()});
+                    peak.load(), ran.load(), edged_cpu, client_cpu,
+                    static_cast<double>(ran1 - ran0) / window});
     std::this_thread::sleep_for(Ms(opt.smoke ? 200 : 1000));  // let edged close what is left
   };
   phase("unloaded", nullptr);
@@ -504,16 +560,18 @@ int main(int argc, char** argv) {
               "at %s connections/s\n", opt.edged_cpu, opt.client_cpu, opt.seconds,
               opt.smoke ? " (smoke)" : "",
               opt.smuggle_rate > 0 ? std::to_string(opt.smuggle_rate).c_str() : "unpaced");
-  std::printf("| phase | requests | failed | p50 µs | p99 µs | p99 ratio | edged peak RSS MB | ceiling MB |\n");
-  std::printf("|---|---|---|---|---|---|---|---|\n");
+  std::printf("| phase | requests | failed | p50 µs | p99 µs | p99 ratio | edged peak RSS MB | ceiling MB "
+              "| edged CPU %% | client CPU busy %% | attack ops/s |\n");
+  std::printf("|---|---|---|---|---|---|---|---|---|---|---|\n");
   for (const Row& r : rows) {
     const double ratio = base > 0 ? r.p99 / base : 0;
     const bool ratio_bad = r.name != "unloaded" && ratio >= opt.max_ratio;
     const bool rss_bad = r.peak_kb >= opt.ceiling_mb * 1024;
     const bool dead = r.n == 0 || r.failures > 0 || (r.name != "unloaded" && r.ran == 0);
-    std::printf("| %s | %zu | %d | %.0f | %.0f | %.2f%s | %.1f%s | %ld |\n", r.name.c_str(), r.n,
-                r.failures, r.p50, r.p99, ratio, ratio_bad ? " (!)" : "",
-                static_cast<double>(r.peak_kb) / 1024.0, rss_bad ? " (!)" : "", opt.ceiling_mb);
+    std::printf("| %s | %zu | %d | %.0f | %.0f | %.2f%s | %.1f%s | %ld | %.0f | %.0f | %.0f |\n",
+                r.name.c_str(), r.n, r.failures, r.p50, r.p99, ratio, ratio_bad ? " (!)" : "",
+                static_cast<double>(r.peak_kb) / 1024.0, rss_bad ? " (!)" : "", opt.ceiling_mb,
+                r.edged_cpu_pct, r.client_cpu_pct, r.attack_rate);
     if (rss_bad || dead || (ratio_bad && !opt.smoke)) status = 1;
     if (dead) std::fprintf(stderr, "hostile_load: phase %s: %zu requests, %d failed, attack did %ld\n",
                            r.name.c_str(), r.n, r.failures, r.ran);
