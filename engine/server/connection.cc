@@ -241,7 +241,6 @@ void Connection::sendHead(int status, policies::HeaderList&& headers,
       const auto [x_cache, content_type, content_range, request_id] =
           headers.firstValues<4>({"x-cache", "content-type", "content-range", "x-amz-cf-id"});
       l.x_cache_type = policies::xCacheResultType(x_cache.value_or(""));
-      if (x_cache) l.x_cache = *x_cache;
       if (content_type) l.content_type = *content_type;
       if (content_range) l.content_range = *content_range;
       if (request_id) l.request_id = *request_id;  // what the viewer was told

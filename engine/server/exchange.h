@@ -61,7 +61,6 @@ struct ExchangeLog {
   // Set by the handler (Exchange::setLogResult); static storage.
   std::string_view detailed_result;
   // ExchangeReport::Full only. From the response head sent ("" / nullopt when absent).
-  std::string x_cache;
   std::string content_type;
   std::string content_range;
   std::optional<uint64_t> content_length;
@@ -84,7 +83,6 @@ struct ExchangeLog {
     bytes_sent = bytes_received = started_ms = first_byte_ms = end_ms = 0;
     x_cache_type = policies::ResultType::Error;
     detailed_result = {};
-    x_cache.clear();
     content_type.clear();
     content_range.clear();
     content_length.reset();

@@ -32,7 +32,6 @@ engine::ExchangeLog hitLog() {
   log.first_byte_ms = 1000;
   log.end_ms = 1001;
   log.x_cache_type = policies::ResultType::Hit;
-  log.x_cache = "Hit from cloudfront";
   log.content_type = "application/octet-stream";
   log.content_length = 1024;
   log.request_id = "p0W4cbB9Lr3Zrx0R1lfzX_3hTRYzWEdHLi8VS7Q0CE_nPIpBdLnY7g==";
