@@ -1,6 +1,10 @@
 #include "engine/server/connection.h"
 
+#include <sys/socket.h>
+#include <sys/uio.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <utility>
 
@@ -51,7 +55,7 @@ bool Connection::accept(uv_stream_t* server) {
   if (tcp_.init(uv_tcp_init, loop_.raw()) != 0) return false;
   tcp_.get()->data = this;
   if (uv_accept(server, tcp_.stream()) != 0) return false;
-  uv_tcp_nodelay(tcp_.get(), 1);
+  // TCP_NODELAY comes from the listening socket (HttpServer::adopt).
   peerAddress(tcp_.get(), peer_ip_, peer_port_);
   state_ = State::Idle;
   armTimer();
@@ -389,7 +393,9 @@ void Connection::flush() {
   std::vector<uv_buf_t> bufs;
   if (inflight_writes_ == 0) {
     out_.gather(bufs, kMaxTryWriteBufs);
-    const int n = uv_try_write(tcp_.stream(), bufs.data(), static_cast<unsigned>(bufs.size()));
+    const int n = response_done_ && !keep_alive_ ? writeLast(bufs)
+                                                 : uv_try_write(tcp_.stream(), bufs.data(),
+                                                                static_cast<unsigned>(bufs.size()));
     if (n > 0) {
       out_.consume(static_cast<size_t>(n));
       if (out_.empty()) {
@@ -422,6 +428,29 @@ void Connection::flush() {
   inflight_bytes_ += req->bytes;
   ++inflight_writes_;
   if (!send_timer_.armed()) send_timer_.start(options_.send_timeout_ms, [this] { close(); });
+}
+
+int Connection::writeLast(const std::vector<uv_buf_t>& bufs) {
+  // The end of a response after which the connection closes: MSG_MORE holds the bytes back and
+  // shutdown(SHUT_WR) sends them with the FIN, one segment instead of two (one wake-up of the
+  // viewer fewer on every closed connection: a refused request costs edged about a fifth less,
+  // bench/README.md "Hostile viewers"). Bytes left unsent go through uv_write, which pushes
+  // the held ones too. The FIN also goes before close() can turn it into an RST (unread input).
+  uv_os_fd_t fd = -1;
+  if (uv_fileno(reinterpret_cast<const uv_handle_t*>(tcp_.get()), &fd) != 0) return UV_EBADF;
+  size_t total = 0;
+  for (const uv_buf_t& b : bufs) total += b.len;
+  msghdr msg{};
+  static_assert(sizeof(uv_buf_t) == sizeof(iovec));  // libuv's Unix uv_buf_t is an iovec
+  msg.msg_iov = reinterpret_cast<iovec*>(const_cast<uv_buf_t*>(bufs.data()));
+  msg.msg_iovlen = bufs.size();
+  ssize_t n = 0;
+  do {
+    n = ::sendmsg(fd, &msg, MSG_MORE | MSG_NOSIGNAL | MSG_DONTWAIT);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK ? UV_EAGAIN : -errno;
+  if (static_cast<size_t>(n) == total && out_.size() == total) ::shutdown(fd, SHUT_WR);
+  return static_cast<int>(n);
 }
 
 void Connection::onWriteDone(size_t bytes, int status) {

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "engine/server/exchange.h"
 #include "engine/server/http_parser.h"
@@ -77,6 +78,7 @@ class Connection final : public Exchange, private RequestSink {
   };
 
   static constexpr size_t kMaxTryWriteBufs = 64;
+  int writeLast(const std::vector<uv_buf_t>& bufs);  // uv_try_write's result convention
   size_t highWater() const { return options_.buffer_bytes; }
   size_t lowWater() const { return options_.buffer_bytes / 4; }
   // The response backlog is full: the next pipelined request waits and reading stops.

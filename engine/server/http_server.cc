@@ -1,5 +1,8 @@
 #include "engine/server/http_server.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 namespace edge::engine {
@@ -13,6 +16,10 @@ HttpServer::~HttpServer() {
 }
 
 bool HttpServer::adopt(int fd) {
+  // Accepted sockets inherit TCP_NODELAY from the listening one (Linux): one setsockopt here
+  // instead of one per connection.
+  const int one = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   auto l = std::make_unique<UvHandle<uv_tcp_t>>();
   if (l->init(uv_tcp_init, loop_.raw()) != 0) {
     ::close(fd);
