@@ -43,6 +43,7 @@ void HttpFetch::cancel() {
   }
   done_pending_ = false;
   resume_pending_ = false;
+  begin_pending_ = false;
 }
 
 void HttpFetch::buildHead() {
@@ -82,6 +83,16 @@ bool HttpFetch::start() {
   auto* v6 = reinterpret_cast<sockaddr_in6*>(&addr_);
   have_addr_ = uv_ip4_addr(req_.connect_host.c_str(), req_.connect_port, v4) == 0 ||
                uv_ip6_addr(req_.connect_host.c_str(), req_.connect_port, v6) == 0;
+  if (req_.has_body) {
+    // The viewer's body is still being parsed: the origin connection is taken on the next loop
+    // turn, once the bytes already read are, so a body found malformed in that same read (a
+    // smuggling attempt) gets its 400 without costing a connection to the origin or spoiling a
+    // pooled one. The body pushed meanwhile waits in out_.
+    begin_pending_ = true;
+    kicked_ = true;
+    pool_.kick(this);
+    return true;
+  }
   beginAttempt(/*allow_reuse=*/true);
   return true;
 }
@@ -425,6 +436,12 @@ void HttpFetch::finish(FetchOutcome outcome) {
 
 void HttpFetch::onKick() {
   kicked_ = false;
+  if (begin_pending_) {
+    begin_pending_ = false;
+    ApiScope api(in_api_);  // an attempt failing at once reports on a later kick
+    beginAttempt(/*allow_reuse=*/true);
+    return;
+  }
   if (done_pending_) {
     done_pending_ = false;
     observer_.onOriginDone(pending_outcome_, head_delivered_);  // may destroy this

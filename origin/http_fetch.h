@@ -122,6 +122,7 @@ class HttpFetch final : public OriginFetch,
   bool done_pending_ = false;
   FetchOutcome pending_outcome_ = FetchOutcome::Complete;
   bool resume_pending_ = false;
+  bool begin_pending_ = false;  // start() with a request body: the first attempt on the next kick
 };
 
 }  // namespace edge::origin
