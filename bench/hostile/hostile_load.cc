@@ -1,21 +1,27 @@
 // edged_hostile_load: the well-behaved client's latency while hostile viewers attack (issue 8
 // item 3). Starts test_origin and edged (one worker, pinned to --edged-cpu), caches one object,
-// then measures one well-behaved keep-alive client fetching that object: unloaded, then during
-// each attack (slowloris, slow readers, 10,000 idle connections, pipelined flood, smuggling
-// corpus loop). Prints p50/p99 per phase, the p99 ratio to the unloaded one, edged's peak RSS
-// during the phase (VmRSS sampled every 20 ms), edged's CPU and the client CPU's busy share over
-// the measured window (what an attack costs edged, and whether the client's own CPU was the
-// bottleneck) and the attack's operations a second; exits 1 when a ratio reaches --max-ratio or an
-// RSS reaches --ceiling-mb, 2 on a set-up failure.
+// then measures one well-behaved keep-alive client fetching that object during each attack
+// (slowloris, slow readers, 10,000 idle connections, pipelined flood, smuggling corpus loop), in
+// --rounds rounds of an unloaded window followed by an attacked one, so that each attack's p99
+// is compared with unloaded windows measured at the same time (this VM's speed drifts). Prints
+// per attack p50/p99, the p99 of its unloaded windows and the ratio, edged's peak RSS (VmRSS
+// sampled every 20 ms), edged's CPU and the client CPU's busy share over the attacked windows
+// (what an attack costs edged, and whether the client's own CPU was the bottleneck) and the
+// attack's operations a second; exits 1 when a ratio reaches --max-ratio or an RSS reaches
+// --ceiling-mb, 2 on a set-up failure.
 //
 //   edged_hostile_load --edged BIN --origin BIN [--edged-cpu 0] [--client-cpu 1] [--seconds 5]
-//                      [--ceiling-mb 256] [--max-ratio 2] [--smoke] [--only ATTACK]
+//                      [--rounds 3] [--ceiling-mb 256] [--max-ratio 2] [--smoke] [--only ATTACK]
 //                      [--smuggle-rate 1000]
+//   edged_hostile_load --conn-cost --edged BIN --origin BIN [--seconds 5]
 //
-// --smoke: small attacks, 0.5 s phases; checks that every attack ran, every well-behaved request
-// succeeded and RSS stayed under the ceiling, and reports (does not enforce) the ratios: a
-// sub-second phase on a shared machine is too noisy to gate on. Loopback only; stops only what
-// it started.
+// --conn-cost: what one connection costs edged (CPU µs each) for a refused request and a hit,
+// one connection after another from the client CPU; no attack, no ratio.
+// --seconds: attacked (and as much unloaded) time per attack, split over the rounds.
+// --smoke: small attacks, one round of 0.5 s windows; checks that every attack ran, every
+// well-behaved request succeeded and RSS stayed under the ceiling, and reports (does not enforce)
+// the ratios: a sub-second window on a shared machine is too noisy to gate on. Loopback only;
+// stops only what it started.
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -61,6 +67,8 @@ struct Options {
   bool smoke = false;
   std::string only;        // run just the unloaded phase and this attack
   int smuggle_rate = 1000; // smuggling-corpus connections per second; 0 = back to back
+  int rounds = 3;          // (unloaded, attacked) window pairs per attack
+  bool conn_cost = false;  // instead: edged's CPU per connection, one request each
 };
 
 [[noreturn]] void fail(const std::string& msg) {
@@ -267,6 +275,7 @@ double percentile(std::vector<double> v, double q) {
 struct Attack {
   const char* name;
   std::function<void(int port, const std::atomic<bool>& stop, std::atomic<long>& ran)> run;
+  long ramp_ops = 0;  // the attack is in place once `ran` reaches this (at most 10 s more)
 };
 
 void closeAll(std::vector<int>& fds) {
@@ -293,7 +302,6 @@ std::vector<Attack> attacks(bool smoke, const std::string& big_path, int smuggle
         if (fd < 0) break;
         fds.push_back(fd);
         pos.push_back(0);
-        ++ran;
       }
       for (size_t i = 0; i < fds.size();) {
         const char c = pos[i] < head.size() ? head[pos[i]] : 'a';
@@ -304,6 +312,7 @@ std::vector<Attack> attacks(bool smoke, const std::string& big_path, int smuggle
           continue;
         }
         ++pos[i];
+        ++ran;  // a byte dripped
         ++i;
       }
       std::this_thread::sleep_for(Ms(100));
@@ -344,7 +353,7 @@ std::vector<Attack> attacks(bool smoke, const std::string& big_path, int smuggle
     }
     while (!stop) std::this_thread::sleep_for(Ms(20));
     closeAll(fds);
-  }});
+  }, idle});
   out.push_back({"pipelined flood", [=](int port, const std::atomic<bool>& stop, std::atomic<long>& ran) {
     // Pipelined HEADs of the cached object (bodiless answers: nothing but the connection cap
     // holds them back) as fast as edged takes them; responses never read.
@@ -408,6 +417,47 @@ std::vector<Attack> attacks(bool smoke, const std::string& big_path, int smuggle
   return out;
 }
 
+// ------------------------------------------------------------------ cost of a connection
+
+// --conn-cost: one connection after another, each carrying one request and read to EOF, for
+// `seconds` per kind; prints connections a second and edged's CPU time per connection (edged's
+// CPU is the one under study, so the client's own speed does not enter the per-connection figure).
+void connCost(int port, pid_t edged, double seconds) {
+  const std::string post = "POST /echo/s HTTP/1.1\r\nHost: x\r\n";
+  const std::string get = "GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n";
+  const std::pair<const char*, std::string> kinds[] = {
+      {"refused at the head (CL.TE)",
+       post + "Content-Length: 6\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nX" + get},
+      {"refused in the body (chunk size -5)",
+       post + "Transfer-Encoding: chunked\r\n\r\n-5\r\nhello\r\n0\r\n\r\n" + get},
+      {"cache hit, Connection: close", "GET /size/16384?hot HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"},
+  };
+  std::printf("| connection | connections/s | edged CPU %% | edged CPU µs per connection |\n");
+  std::printf("|---|---|---|---|\n");
+  char tmp[65536];
+  for (const auto& [name, req] : kinds) {
+    long n = 0;
+    const long ticks0 = cpuTicks(edged);
+    const auto t0 = Clock::now();
+    const auto end = t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+    while (Clock::now() < end) {
+      const int fd = connectTo(port, false);
+      if (fd < 0) continue;
+      if (sendAll(fd, req)) {
+        while (recv(fd, tmp, sizeof tmp, 0) > 0) {
+        }
+        ++n;
+      }
+      close(fd);
+    }
+    const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
+    const double cpu = static_cast<double>(cpuTicks(edged) - ticks0) / static_cast<double>(sysconf(_SC_CLK_TCK));
+    std::printf("| %s | %.0f | %.0f | %.1f |\n", name, static_cast<double>(n) / secs, 100 * cpu / secs,
+                n > 0 ? 1e6 * cpu / static_cast<double>(n) : 0);
+    std::this_thread::sleep_for(Ms(500));
+  }
+}
+
 // ------------------------------------------------------------------ main
 
 Options parse(int argc, char** argv) {
@@ -428,10 +478,16 @@ Options parse(int argc, char** argv) {
     else if (a == "--smoke") o.smoke = true;
     else if (a == "--only") o.only = next();
     else if (a == "--smuggle-rate") o.smuggle_rate = std::stoi(next());
+    else if (a == "--rounds") o.rounds = std::stoi(next());
+    else if (a == "--conn-cost") o.conn_cost = true;
     else fail("unknown argument " + a);
   }
   if (o.edged.empty() || o.origin.empty()) fail("--edged BIN and --origin BIN are required");
-  if (o.smoke) o.seconds = 0.5;
+  if (o.smoke) {
+    o.seconds = 0.5;
+    o.rounds = 1;
+  }
+  if (o.rounds < 1) fail("--rounds must be at least 1");
   return o;
 }
 
@@ -495,20 +551,28 @@ int main(int argc, char** argv) {
   Probe warm = probe(port, object, 0.2);
   Probe warm_big = probe(port, big, 0.1);
   if (warm.us.empty() || warm_big.us.empty()) fail("edged does not serve " + object + "; see " + dir);
+  if (opt.conn_cost) {
+    connCost(port, edged, opt.seconds);
+    kill(-edged, SIGTERM);
+    kill(-origin, SIGKILL);
+    int st = 0;
+    waitpid(edged, &st, 0);
+    waitpid(origin, &st, 0);
+    return 0;
+  }
 
-  struct Row {
-    std::string name;
-    double p50, p99;
-    size_t n;
-    int failures;
-    long peak_kb;
-    long ran;
-    double edged_cpu_pct;   // edged's CPU time over the measured window, % of one CPU
-    double client_cpu_pct;  // the client's CPU (client and attackers) busy %, every process
-    double attack_rate;     // attack operations a second over the measured window
+  // One measured window: the well-behaved client for `secs`, with `attack` running (ramped up
+  // first) or not. CPU and RSS figures cover the window only.
+  struct Window {
+    Probe probe;
+    double secs = 0;
+    long edged_ticks = 0;
+    long client_busy = 0, client_total = 0;
+    long attack_ops = 0;
+    long peak_kb = 0;
+    long ran = 0;
   };
-  std::vector<Row> rows;
-  auto phase = [&](const std::string& name, const Attack* attack) {
+  auto window = [&](const Attack* attack, double secs) {
     std::atomic<bool> stop{false};
     std::atomic<long> ran{0};
     std::atomic<long> peak{rssKb(edged)};
@@ -522,60 +586,99 @@ int main(int argc, char** argv) {
     if (attack != nullptr) {
       attacker = std::thread([&] { attack->run(port, stop, ran); });
       std::this_thread::sleep_for(Ms(opt.smoke ? 300 : 1000));  // the attack ramps up
+      for (int i = 0; i < 500 && ran.load() < attack->ramp_ops; ++i) std::this_thread::sleep_for(Ms(20));
     }
+    Window w;
     const long ticks0 = cpuTicks(edged);
     const auto client0 = cpuBusy(opt.client_cpu);
     const long ran0 = ran.load();
     const auto t0 = Clock::now();
-    Probe p = probe(port, object, opt.seconds);
-    const double window = std::chrono::duration<double>(Clock::now() - t0).count();
-    const long ran1 = ran.load();
+    w.probe = probe(port, object, secs);
+    w.secs = std::chrono::duration<double>(Clock::now() - t0).count();
+    w.attack_ops = ran.load() - ran0;
     const auto client1 = cpuBusy(opt.client_cpu);
-    const double edged_cpu = 100.0 * static_cast<double>(cpuTicks(edged) - ticks0) /
-                             static_cast<double>(sysconf(_SC_CLK_TCK)) / window;
-    const long client_total = client1.second - client0.second;
-    const double client_cpu =
-        client_total > 0 ? 100.0 * static_cast<double>(client1.first - client0.first) /
-                               static_cast<double>(client_total)
-                         : 0;
+    w.edged_ticks = cpuTicks(edged) - ticks0;
+    w.client_busy = client1.first - client0.first;
+    w.client_total = client1.second - client0.second;
     peak = std::max(peak.load(), rssKb(edged));
     stop = true;
     if (attacker.joinable()) attacker.join();
     sampler.join();
-    rows.push_back({name, percentile(p.us, 0.5), percentile(p.us, 0.99), p.us.size(), p.failures,
-                    peak.load(), ran.load(), edged_cpu, client_cpu,
-                    static_cast<double>(ran1 - ran0) / window});
-    std::this_thread::sleep_for(Ms(opt.smoke ? 200 : 1000));  // let edged close what is left
+    w.peak_kb = peak.load();
+    w.ran = ran.load();
+    if (attack != nullptr) std::this_thread::sleep_for(Ms(opt.smoke ? 200 : 1000));  // edged closes what is left
+    return w;
   };
-  phase("unloaded", nullptr);
+
+  struct Row {
+    std::string name;
+    Window sum;  // the windows of this row, probes' samples pooled
+    void add(Window&& w) {
+      sum.probe.us.insert(sum.probe.us.end(), w.probe.us.begin(), w.probe.us.end());
+      sum.probe.failures += w.probe.failures;
+      sum.secs += w.secs;
+      sum.edged_ticks += w.edged_ticks;
+      sum.client_busy += w.client_busy;
+      sum.client_total += w.client_total;
+      sum.attack_ops += w.attack_ops;
+      sum.peak_kb = std::max(sum.peak_kb, w.peak_kb);
+      sum.ran += w.ran;
+    }
+  };
+  // Each attack runs in --rounds rounds of (unloaded window, attack window), seconds/rounds each,
+  // and its p99 is compared with the p99 of its own unloaded windows: this VM's speed drifts by
+  // up to 1.6x within a minute (unloaded p50 25 vs 40 µs), which a single unloaded phase at the
+  // start turned into ratios of 0.7 or 2.2 that had nothing to do with the attacks.
   const std::vector<Attack> list = attacks(opt.smoke, big, opt.smuggle_rate);
+  std::vector<std::pair<Row, Row>> rows;  // (interleaved unloaded windows, attack windows)
+  Row all_unloaded{"unloaded (all windows)", {}};
+  const double slice = opt.seconds / opt.rounds;
   for (const Attack& a : list) {
-    if (opt.only.empty() || opt.only == a.name) phase(a.name, &a);
+    if (!opt.only.empty() && opt.only != a.name) continue;
+    Row base{"unloaded", {}}, hit{a.name, {}};
+    for (int r = 0; r < opt.rounds; ++r) {
+      Window u = window(nullptr, slice);
+      all_unloaded.add(Window(u));
+      base.add(std::move(u));
+      hit.add(window(&a, slice));
+    }
+    rows.emplace_back(std::move(base), std::move(hit));
   }
-  if (rows.size() == 1) fail("--only " + opt.only + ": no such attack");
+  if (rows.empty()) fail("--only " + opt.only + ": no such attack");
 
   int status = 0;
-  const double base = rows[0].p99;
-  std::printf("edged on CPU %d, client and attackers on CPU %d, %.1f s per phase%s; smuggling corpus "
-              "at %s connections/s\n", opt.edged_cpu, opt.client_cpu, opt.seconds,
-              opt.smoke ? " (smoke)" : "",
+  std::printf("edged on CPU %d, client and attackers on CPU %d, %d round(s) of %.1f s unloaded + "
+              "%.1f s attacked per attack%s; smuggling corpus at %s connections/s\n",
+              opt.edged_cpu, opt.client_cpu, opt.rounds, slice, slice, opt.smoke ? " (smoke)" : "",
               opt.smuggle_rate > 0 ? std::to_string(opt.smuggle_rate).c_str() : "unpaced");
-  std::printf("| phase | requests | failed | p50 µs | p99 µs | p99 ratio | edged peak RSS MB | ceiling MB "
-              "| edged CPU %% | client CPU busy %% | attack ops/s |\n");
-  std::printf("|---|---|---|---|---|---|---|---|---|---|---|\n");
-  for (const Row& r : rows) {
-    const double ratio = base > 0 ? r.p99 / base : 0;
-    const bool ratio_bad = r.name != "unloaded" && ratio >= opt.max_ratio;
-    const bool rss_bad = r.peak_kb >= opt.ceiling_mb * 1024;
-    const bool dead = r.n == 0 || r.failures > 0 || (r.name != "unloaded" && r.ran == 0);
-    std::printf("| %s | %zu | %d | %.0f | %.0f | %.2f%s | %.1f%s | %ld | %.0f | %.0f | %.0f |\n",
-                r.name.c_str(), r.n, r.failures, r.p50, r.p99, ratio, ratio_bad ? " (!)" : "",
-                static_cast<double>(r.peak_kb) / 1024.0, rss_bad ? " (!)" : "", opt.ceiling_mb,
-                r.edged_cpu_pct, r.client_cpu_pct, r.attack_rate);
+  std::printf("| phase | requests | failed | p50 µs | p99 µs | unloaded p99 µs (same rounds) | p99 ratio "
+              "| edged peak RSS MB | ceiling MB | edged CPU %% | client CPU busy %% | attack ops/s |\n");
+  std::printf("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+  auto print = [&](const Row& r, const Row* base) {
+    const Window& w = r.sum;
+    const double p99 = percentile(w.probe.us, 0.99);
+    const double base99 = base != nullptr ? percentile(base->sum.probe.us, 0.99) : p99;
+    const double ratio = base99 > 0 ? p99 / base99 : 0;
+    const bool ratio_bad = base != nullptr && ratio >= opt.max_ratio;
+    const bool rss_bad = w.peak_kb >= opt.ceiling_mb * 1024;
+    const bool dead = w.probe.us.empty() || w.probe.failures > 0 || (base != nullptr && w.ran == 0);
+    const double edged_cpu = w.secs > 0 ? 100.0 * static_cast<double>(w.edged_ticks) /
+                                              static_cast<double>(sysconf(_SC_CLK_TCK)) / w.secs
+                                        : 0;
+    const double client_cpu = w.client_total > 0 ? 100.0 * static_cast<double>(w.client_busy) /
+                                                       static_cast<double>(w.client_total)
+                                                 : 0;
+    std::printf("| %s | %zu | %d | %.0f | %.0f | %.0f | %.2f%s | %.1f%s | %ld | %.0f | %.0f | %.0f |\n",
+                r.name.c_str(), w.probe.us.size(), w.probe.failures, percentile(w.probe.us, 0.5),
+                p99, base99, ratio, ratio_bad ? " (!)" : "", static_cast<double>(w.peak_kb) / 1024.0,
+                rss_bad ? " (!)" : "", opt.ceiling_mb, edged_cpu, client_cpu,
+                w.secs > 0 ? static_cast<double>(w.attack_ops) / w.secs : 0);
     if (rss_bad || dead || (ratio_bad && !opt.smoke)) status = 1;
     if (dead) std::fprintf(stderr, "hostile_load: phase %s: %zu requests, %d failed, attack did %ld\n",
-                           r.name.c_str(), r.n, r.failures, r.ran);
-  }
+                           r.name.c_str(), w.probe.us.size(), w.probe.failures, w.ran);
+  };
+  print(all_unloaded, nullptr);
+  for (const auto& [base, hit] : rows) print(hit, &base);
   int st = 0;
   if (waitpid(edged, &st, WNOHANG) == edged) {
     std::fprintf(stderr, "hostile_load: edged exited during the run (%s/edged.log)\n", dir.c_str());
