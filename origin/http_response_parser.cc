@@ -36,29 +36,7 @@ void ResponseParser::reset(bool head_request) {
   continue_seen_ = false;
   message_done_ = false;
   keep_alive_ = false;
-  scanning_head_ = true;
-  after_lf_ = false;
-  seen_text_ = false;
-}
-
-std::optional<size_t> ResponseParser::scanHead(const char* data, size_t len) {
-  for (size_t i = 0; i < len; ++i) {
-    const char c = data[i];
-    if (c == '\r') continue;
-    if (c == '\n') {
-      if (after_lf_ && seen_text_) {
-        scanning_head_ = false;  // the blank line ending the head
-        return i + 1;
-      }
-      after_lf_ = true;
-    } else if ((c == ' ' || c == '\t') && after_lf_ && seen_text_) {
-      return std::nullopt;  // a head line starting with whitespace: obs-fold
-    } else {
-      after_lf_ = false;
-      seen_text_ = true;
-    }
-  }
-  return len;
+  fold_.rearm();
 }
 
 // Each head is scanned for obs-fold before llhttp sees it, and llhttp is run up to the end of
@@ -66,8 +44,8 @@ std::optional<size_t> ResponseParser::scanHead(const char* data, size_t len) {
 // next head's bytes are parsed.
 ResponseParser::FeedResult ResponseParser::feed(const char* data, size_t len) {
   size_t done = 0;
-  while (scanning_head_ && done < len) {
-    const std::optional<size_t> end = scanHead(data + done, len - done);
+  while (fold_.scanning() && done < len) {
+    const std::optional<size_t> end = fold_.scan(data + done, len - done);
     if (!end) return {State::Error, len};
     const FeedResult r = execute(data + done, *end);
     if (r.state != State::NeedMore) return {r.state, done + r.consumed};
@@ -175,9 +153,7 @@ int ResponseParser::onMessageComplete(llhttp_t* p) {
     // An interim response (100 Continue, 103 Early Hints): the final one follows.
     s->head_in_.items().clear();
     s->head_bytes_ = 0;
-    s->scanning_head_ = true;
-    s->after_lf_ = false;
-    s->seen_text_ = false;
+    s->fold_.rearm();
     return 0;
   }
   s->message_done_ = true;

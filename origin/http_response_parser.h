@@ -18,6 +18,7 @@
 
 #include "origin/origin_fetch.h"
 #include "policies/http_types.h"
+#include "policies/obs_fold.h"
 
 namespace edge::origin {
 
@@ -72,9 +73,6 @@ class ResponseParser {
   static int onMessageComplete(llhttp_t* p);
   static const llhttp_settings_t kSettings;
   FeedResult execute(const char* data, size_t len);
-  // Scans data[0, len) of the current head: the offset just past the blank line ending it (or
-  // len), or nullopt on an obs-fold. Clears scanning_head_ at the end of the head.
-  std::optional<size_t> scanHead(const char* data, size_t len);
 
   ResponseSink& sink_;
   size_t max_head_bytes_;
@@ -89,9 +87,7 @@ class ResponseParser {
   bool message_done_ = false;
   bool keep_alive_ = false;
   // The obs-fold scan of the head being received (re-armed after each interim response).
-  bool scanning_head_ = true;
-  bool after_lf_ = false;
-  bool seen_text_ = false;
+  policies::ObsFoldScanner fold_;
 };
 
 }  // namespace edge::origin

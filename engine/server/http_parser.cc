@@ -27,25 +27,8 @@ RequestParser::RequestParser(const ParserLimits& limits, RequestSink& sink)
   parser_.data = this;
 }
 
-bool RequestParser::scanHeadForObsFold(const char* data, size_t len) {
-  for (size_t i = 0; i < len && scanning_head_; ++i) {
-    const char c = data[i];
-    if (c == '\r') continue;
-    if (c == '\n') {
-      if (after_lf_ && seen_text_) scanning_head_ = false;  // the blank line ending the head
-      after_lf_ = true;
-    } else if ((c == ' ' || c == '\t') && after_lf_ && seen_text_) {
-      return false;  // a line starting with whitespace inside the head
-    } else {
-      after_lf_ = false;
-      seen_text_ = true;
-    }
-  }
-  return true;
-}
-
 RequestParser::FeedResult RequestParser::feed(const char* data, size_t len) {
-  if (!scanHeadForObsFold(data, len)) {
+  if (fold_.scanning() && !fold_.scan(data, len)) {
     user_error_ = true;
     error_.status = 400;
     error_.reason = "obs-fold header line continuation";
@@ -191,9 +174,7 @@ int RequestParser::onBody(llhttp_t* p, const char* at, size_t len) {
 int RequestParser::onMessageComplete(llhttp_t* p) {
   RequestParser* s = self(p);
   s->in_message_ = false;
-  s->scanning_head_ = true;  // the next request's head starts after this message
-  s->after_lf_ = false;
-  s->seen_text_ = false;
+  s->fold_.rearm();  // the next request's head starts after this message
   s->sink_.onMessageComplete();
   return HPE_PAUSED;
 }

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "policies/obs_fold.h"
 #include "policies/viewer_request.h"
 
 namespace edge::engine {
@@ -90,12 +91,9 @@ class RequestParser {
   bool user_error_ = false;
   bool in_message_ = false;
   bool head_complete_ = false;
-  // obs-fold check (RFC 9112 §5.2): llhttp folds a line starting with SP/HT into the previous
-  // value; edged refuses it (400) so no hop can read the folded line as a header of its own.
-  bool scanning_head_ = true;  // the bytes being fed may still belong to a request head
-  bool after_lf_ = false;      // the last byte other than CR was LF
-  bool seen_text_ = false;     // a byte other than CR/LF arrived (blank lines before a request)
-  bool scanHeadForObsFold(const char* data, size_t len);
+  // obs-fold check (RFC 9112 §5.2): refused with a 400 so no hop can read the folded line as a
+  // header of its own. Re-armed at each message's end.
+  policies::ObsFoldScanner fold_;
   bool field_in_progress_ = false;  // last data callback was a header field
   uint64_t head_bytes_ = 0;
   uint64_t body_bytes_ = 0;
