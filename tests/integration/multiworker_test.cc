@@ -17,6 +17,7 @@
 
 #include "support/content_decoding.h"
 #include "support/harness.h"
+#include "support/thread_failures.h"
 
 namespace edge::itest {
 namespace {
@@ -53,28 +54,7 @@ EdgedOptions workers() {
   return o;
 }
 
-// Failures collected from viewer threads (gtest assertions belong on the main thread).
-class Failures {
- public:
-  void add(const std::string& what) {
-    std::lock_guard<std::mutex> lock(mu_);
-    ++count_;
-    if (first_.empty()) first_ = what;
-  }
-  int count() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return count_;
-  }
-  std::string first() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return first_;
-  }
-
- private:
-  mutable std::mutex mu_;
-  int count_ = 0;
-  std::string first_;
-};
+using Failures = testing_support::ThreadFailures;
 
 // The Accept-Encoding viewer `t` sends: thread 0 none, then gzip, br, "gzip, br", none, ...
 std::vector<std::string> encodingFor(int t) {

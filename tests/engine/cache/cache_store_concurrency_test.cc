@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "engine/cache/cache_store.h"
+#include "support/thread_failures.h"
 #include "tests/engine/cache/cache_test_util.h"
 
 namespace edge::engine {
@@ -32,27 +33,7 @@ std::string bodyOf(int k) {
   return std::string(2000 + 500 * static_cast<size_t>(k), static_cast<char>('a' + k % 26));
 }
 
-class Failures {
- public:
-  void add(std::string what) {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (first_.empty()) first_ = std::move(what);
-    ++count_;
-  }
-  int count() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return count_;
-  }
-  std::string first() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return first_;
-  }
-
- private:
-  mutable std::mutex mu_;
-  int count_ = 0;
-  std::string first_;
-};
+using Failures = testing_support::ThreadFailures;
 
 // Reads `reader` to its end, polling (no loop runs here: the wake callback is null), for at most
 // 5 s. Returns false when the fill failed; records a failure when the body is not key k's.
