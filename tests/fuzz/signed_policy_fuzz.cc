@@ -28,6 +28,7 @@
 #include "policies/signed_policy.h"
 #include "policies/signed_request.h"
 #include "tests/fuzz/fuzz_check.h"
+#include "tests/fuzz/fuzz_keys.h"
 
 using namespace edge::policies;
 
@@ -41,16 +42,6 @@ struct Fixture {
   TrustedKeys keys;
 };
 
-std::string publicPem(EVP_PKEY* k) {
-  BIO* bio = BIO_new(BIO_s_mem());
-  PEM_write_bio_PUBKEY(bio, k);
-  char* data = nullptr;
-  const long n = BIO_get_mem_data(bio, &data);
-  std::string pem(data, static_cast<size_t>(n));
-  BIO_free(bio);
-  return pem;
-}
-
 const Fixture& fixture() {
   static const Fixture f = [] {
     Fixture f;
@@ -60,8 +51,8 @@ const Fixture& fixture() {
     f.rsa_priv = {EvpPkeyPtr(rsa, EVP_PKEY_free), KeyType::Rsa2048};
     f.ec_priv = {EvpPkeyPtr(ec, EVP_PKEY_free), KeyType::EcP256};
     std::vector<TrustedKey> keys;
-    auto r = parsePublicKeyPem(publicPem(rsa));
-    auto e = parsePublicKeyPem(publicPem(ec));
+    auto r = parsePublicKeyPem(edge::fuzz::publicPem(rsa));
+    auto e = parsePublicKeyPem(edge::fuzz::publicPem(ec));
     FUZZ_CHECK(r && e);
     keys.push_back({"KRSA", r->pkey, r->type});
     keys.push_back({"KEC", e->pkey, e->type});

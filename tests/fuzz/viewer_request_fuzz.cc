@@ -43,6 +43,7 @@
 #include "policies/signed_request.h"
 #include "policies/url_signer.h"
 #include "tests/fuzz/fuzz_check.h"
+#include "tests/fuzz/fuzz_keys.h"
 
 using namespace edge::policies;
 using edge::engine::ParserLimits;
@@ -117,16 +118,6 @@ struct Fixture {
   std::map<const Behavior*, TrustedKeys> keys;
 };
 
-std::string publicPem(EVP_PKEY* k) {
-  BIO* bio = BIO_new(BIO_s_mem());
-  PEM_write_bio_PUBKEY(bio, k);
-  char* data = nullptr;
-  const long n = BIO_get_mem_data(bio, &data);
-  std::string pem(data, static_cast<size_t>(n));
-  BIO_free(bio);
-  return pem;
-}
-
 const Fixture& fixture() {
   static const Fixture* f = [] {
     auto* f = new Fixture;
@@ -134,7 +125,7 @@ const Fixture& fixture() {
     FUZZ_CHECK(ec != nullptr);
     f->ec_priv = {EvpPkeyPtr(ec, EVP_PKEY_free), KeyType::EcP256};
     std::string text = kConfigTemplate;
-    const std::string pem = nlohmann::json(publicPem(ec)).dump();  // quoted, \n escaped
+    const std::string pem = nlohmann::json(edge::fuzz::publicPem(ec)).dump();  // quoted, \n escaped
     const size_t at = text.find("\"@PEM@\"");
     text.replace(at, 7, pem);
     auto cfg = parseConfig(text, "viewer_request_fuzz.json");
