@@ -417,6 +417,7 @@ void HttpFetch::attemptFailed(FetchOutcome outcome) {
 void HttpFetch::finish(FetchOutcome outcome) {
   if (phase_ == Phase::Done) return;
   phase_ = Phase::Done;
+  begin_pending_ = false;
   dropConn();
   if (watched_) {
     pool_.unwatch(this);
@@ -438,8 +439,14 @@ void HttpFetch::onKick() {
   kicked_ = false;
   if (begin_pending_) {
     begin_pending_ = false;
-    ApiScope api(in_api_);  // an attempt failing at once reports on a later kick
-    beginAttempt(/*allow_reuse=*/true);
+    const uint64_t sent_before = body_sent_;
+    {
+      ApiScope api(in_api_);  // an attempt failing at once reports on a later kick
+      beginAttempt(/*allow_reuse=*/true);
+    }
+    // A pooled connection took the body pushed meanwhile inside the scope, where flush() does not
+    // report it: the viewer, paused if that body passed its high-water mark, resumes now.
+    if (phase_ != Phase::Done && body_sent_ > sent_before) observer_.onRequestBodyDrained();
     return;
   }
   if (done_pending_) {
