@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 #include <utility>
 
@@ -433,22 +434,24 @@ void Connection::flush() {
 int Connection::writeLast(const std::vector<uv_buf_t>& bufs) {
   // The end of a response after which the connection closes: MSG_MORE holds the bytes back and
   // shutdown(SHUT_WR) sends them with the FIN, one segment instead of two (one wake-up of the
-  // viewer fewer on every closed connection: a refused request costs edged about a fifth less,
-  // bench/README.md "Hostile viewers"). Bytes left unsent go through uv_write, which pushes
-  // the held ones too. The FIN also goes before close() can turn it into an RST (unread input).
+  // viewer fewer on every closed connection, bench/README.md "What a connection costs edged").
+  // Bytes left unsent go through uv_write, which pushes the held ones too. When everything left
+  // at once, the FIN goes before close(), which sends an RST instead when input is unread.
   uv_os_fd_t fd = -1;
   if (uv_fileno(reinterpret_cast<const uv_handle_t*>(tcp_.get()), &fd) != 0) return UV_EBADF;
   size_t total = 0;
   for (const uv_buf_t& b : bufs) total += b.len;
   msghdr msg{};
-  static_assert(sizeof(uv_buf_t) == sizeof(iovec));  // libuv's Unix uv_buf_t is an iovec
+  // libuv's Unix uv_buf_t is laid out as an iovec (uv-unix.h).
+  static_assert(sizeof(uv_buf_t) == sizeof(iovec) && offsetof(uv_buf_t, base) == offsetof(iovec, iov_base) &&
+                offsetof(uv_buf_t, len) == offsetof(iovec, iov_len));
   msg.msg_iov = reinterpret_cast<iovec*>(const_cast<uv_buf_t*>(bufs.data()));
   msg.msg_iovlen = bufs.size();
   ssize_t n = 0;
   do {
     n = ::sendmsg(fd, &msg, MSG_MORE | MSG_NOSIGNAL | MSG_DONTWAIT);
   } while (n < 0 && errno == EINTR);
-  if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK ? UV_EAGAIN : -errno;
+  if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS ? UV_EAGAIN : -errno;
   if (static_cast<size_t>(n) == total && out_.size() == total) ::shutdown(fd, SHUT_WR);
   return static_cast<int>(n);
 }
