@@ -170,6 +170,13 @@ std::pair<long, long> cpuBusy(int cpu) {
   return {0, 0};
 }
 
+// a = max(a, v), with other threads raising it too.
+void raiseTo(std::atomic<long>& a, long v) {
+  long cur = a.load();
+  while (v > cur && !a.compare_exchange_weak(cur, v)) {
+  }
+}
+
 int connectTo(int port, bool nonblocking) {
   const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return -errno;
@@ -422,40 +429,63 @@ std::vector<Attack> attacks(bool smoke, const std::string& big_path, int smuggle
 // --conn-cost: one connection after another, each carrying one request and read to EOF, for
 // `seconds` per kind; prints connections a second and edged's CPU time per connection (edged's
 // CPU is the one under study, so the client's own speed does not enter the per-connection figure).
-void connCost(int port, pid_t edged, double seconds) {
+// Returns false when a connection failed or got another status than expected.
+bool connCost(int port, pid_t edged, double seconds) {
   const std::string post = "POST /echo/s HTTP/1.1\r\nHost: x\r\n";
   const std::string get = "GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n";
-  const std::pair<const char*, std::string> kinds[] = {
-      {"refused at the head (CL.TE)",
-       post + "Content-Length: 6\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nX" + get},
-      {"refused in the body (chunk size -5)",
-       post + "Transfer-Encoding: chunked\r\n\r\n-5\r\nhello\r\n0\r\n\r\n" + get},
-      {"cache hit, Connection: close", "GET /size/16384?hot HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"},
+  struct Kind {
+    const char* name;
+    std::string request;
+    const char* status_line;  // what each answer must start with
   };
+  const Kind kinds[] = {
+      {"refused at the head (CL.TE)",
+       post + "Content-Length: 6\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nX" + get, "HTTP/1.1 400"},
+      {"refused in the body (chunk size -5)",
+       post + "Transfer-Encoding: chunked\r\n\r\n-5\r\nhello\r\n0\r\n\r\n" + get, "HTTP/1.1 400"},
+      {"cache hit, Connection: close",
+       "GET /size/16384?hot HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", "HTTP/1.1 200"},
+  };
+  bool ok = true;
   std::printf("| connection | connections/s | edged CPU %% | edged CPU µs per connection |\n");
   std::printf("|---|---|---|---|\n");
   char tmp[65536];
-  for (const auto& [name, req] : kinds) {
-    long n = 0;
+  for (const Kind& k : kinds) {
+    long n = 0, bad = 0;
     const long ticks0 = cpuTicks(edged);
     const auto t0 = Clock::now();
     const auto end = t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
     while (Clock::now() < end) {
       const int fd = connectTo(port, false);
-      if (fd < 0) continue;
-      if (sendAll(fd, req)) {
-        while (recv(fd, tmp, sizeof tmp, 0) > 0) {
-        }
-        ++n;
+      if (fd < 0) {
+        ++bad;
+        break;
       }
+      timeval tv{2, 0};
+      setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+      std::string head;
+      ssize_t got = 0;
+      bool sent = sendAll(fd, k.request);
+      while (sent && (got = recv(fd, tmp, sizeof tmp, 0)) > 0) {
+        if (head.size() < 16) head.append(tmp, static_cast<size_t>(std::min<ssize_t>(got, 16)));
+      }
+      // The answer, then EOF (an RST after it is fine: edged closes with input unread).
+      if (sent && (got == 0 || errno == ECONNRESET) && head.rfind(k.status_line, 0) == 0) ++n;
+      else ++bad;
       close(fd);
     }
     const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
     const double cpu = static_cast<double>(cpuTicks(edged) - ticks0) / static_cast<double>(sysconf(_SC_CLK_TCK));
-    std::printf("| %s | %.0f | %.0f | %.1f |\n", name, static_cast<double>(n) / secs, 100 * cpu / secs,
+    std::printf("| %s | %.0f | %.0f | %.1f |\n", k.name, static_cast<double>(n) / secs, 100 * cpu / secs,
                 n > 0 ? 1e6 * cpu / static_cast<double>(n) : 0);
+    if (bad > 0) {
+      std::fprintf(stderr, "hostile_load: %s: %ld connections failed or got no %s\n", k.name, bad,
+                   k.status_line);
+      ok = false;
+    }
     std::this_thread::sleep_for(Ms(500));
   }
+  return ok;
 }
 
 // ------------------------------------------------------------------ main
@@ -552,13 +582,17 @@ int main(int argc, char** argv) {
   Probe warm_big = probe(port, big, 0.1);
   if (warm.us.empty() || warm_big.us.empty()) fail("edged does not serve " + object + "; see " + dir);
   if (opt.conn_cost) {
-    connCost(port, edged, opt.seconds);
+    bool ok = connCost(port, edged, opt.seconds);
+    int st = 0;
+    if (waitpid(edged, &st, WNOHANG) == edged) {
+      std::fprintf(stderr, "hostile_load: edged exited during the run (%s/edged.log)\n", dir.c_str());
+      ok = false;
+    }
     kill(-edged, SIGTERM);
     kill(-origin, SIGKILL);
-    int st = 0;
     waitpid(edged, &st, 0);
     waitpid(origin, &st, 0);
-    return 0;
+    return ok ? 0 : 1;
   }
 
   // One measured window: the well-behaved client for `secs`, with `attack` running (ramped up
@@ -578,7 +612,7 @@ int main(int argc, char** argv) {
     std::atomic<long> peak{rssKb(edged)};
     std::thread sampler([&] {
       while (!stop) {
-        peak = std::max(peak.load(), rssKb(edged));
+        raiseTo(peak, rssKb(edged));
         std::this_thread::sleep_for(Ms(20));
       }
     });
@@ -600,7 +634,7 @@ int main(int argc, char** argv) {
     w.edged_ticks = cpuTicks(edged) - ticks0;
     w.client_busy = client1.first - client0.first;
     w.client_total = client1.second - client0.second;
-    peak = std::max(peak.load(), rssKb(edged));
+    raiseTo(peak, rssKb(edged));
     stop = true;
     if (attacker.joinable()) attacker.join();
     sampler.join();
@@ -612,7 +646,8 @@ int main(int argc, char** argv) {
 
   struct Row {
     std::string name;
-    Window sum;  // the windows of this row, probes' samples pooled
+    Window sum;  // the windows of this row, probes' samples pooled; ran: the lowest of a window
+    int rounds_added = 0;
     void add(Window&& w) {
       sum.probe.us.insert(sum.probe.us.end(), w.probe.us.begin(), w.probe.us.end());
       sum.probe.failures += w.probe.failures;
@@ -622,7 +657,8 @@ int main(int argc, char** argv) {
       sum.client_total += w.client_total;
       sum.attack_ops += w.attack_ops;
       sum.peak_kb = std::max(sum.peak_kb, w.peak_kb);
-      sum.ran += w.ran;
+      sum.ran = rounds_added == 0 ? w.ran : std::min(sum.ran, w.ran);  // the idlest round
+      ++rounds_added;
     }
   };
   // Each attack runs in --rounds rounds of (unloaded window, attack window), seconds/rounds each,
