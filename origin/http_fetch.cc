@@ -89,8 +89,7 @@ bool HttpFetch::start() {
     // smuggling attempt) gets its 400 without costing a connection to the origin or spoiling a
     // pooled one. The body pushed meanwhile waits in out_.
     begin_pending_ = true;
-    kicked_ = true;
-    pool_.kick(this);
+    kickSoon();
     return true;
   }
   beginAttempt(/*allow_reuse=*/true);
@@ -333,10 +332,7 @@ void HttpFetch::onResponseComplete() {
 void HttpFetch::resumeResponse() {
   if (!body_paused_ || phase_ != Phase::Exchanging || resume_pending_) return;
   resume_pending_ = true;
-  if (!kicked_) {
-    kicked_ = true;
-    pool_.kick(this);
-  }
+  kickSoon();
 }
 
 void HttpFetch::resumeNow() {
@@ -426,13 +422,16 @@ void HttpFetch::finish(FetchOutcome outcome) {
   if (in_api_ > 0) {
     done_pending_ = true;
     pending_outcome_ = outcome;
-    if (!kicked_) {
-      kicked_ = true;
-      pool_.kick(this);
-    }
+    kickSoon();
     return;
   }
   observer_.onOriginDone(outcome, head_delivered_);  // may destroy this
+}
+
+void HttpFetch::kickSoon() {
+  if (kicked_) return;
+  kicked_ = true;
+  pool_.kick(this);  // onKick on the pool's next idle turn
 }
 
 void HttpFetch::onKick() {

@@ -73,6 +73,7 @@ class HttpFetch final : public OriginFetch,
   // Nothing may touch `this` after it.
   void finish(FetchOutcome outcome);
   void resumeNow();
+  void kickSoon();  // onKick() on a later loop turn, once however often asked
 
   OriginPool& pool_;
   FetchRequest req_;
