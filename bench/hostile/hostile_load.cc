@@ -275,6 +275,47 @@ double percentile(std::vector<double> v, double q) {
   return v[i];
 }
 
+// The smuggling corpus: 7 forms (CL.TE, TE.CL, xchunked, "chunked, identity", obs-fold, bare CR,
+// negative chunk size), each followed by a smuggled GET. Every one must get a 400 and a close.
+std::vector<std::string> smugglingCorpus() {
+  const std::string post = "POST /echo/s HTTP/1.1\r\nHost: x\r\n";
+  const std::string get = "GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n";
+  return {
+      post + "Content-Length: 6\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nX" + get,
+      post + "Transfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n8\r\nSMUGGLED\r\n0\r\n\r\n" + get,
+      post + "Content-Length: 5\r\nTransfer-Encoding: xchunked\r\n\r\n0\r\n\r\n" + get,
+      post + "Transfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n" + get,
+      post + "X-A: a\r\n b\r\nContent-Length: 0\r\n\r\n" + get,
+      post + "X-A: a\rb\r\nContent-Length: 0\r\n\r\n" + get,
+      post + "Transfer-Encoding: chunked\r\n\r\n-5\r\nhello\r\n0\r\n\r\n" + get,
+  };
+}
+
+// One request on a fresh connection, read until edged closes it (or 2 s pass without a byte).
+struct OneShot {
+  bool connected = false;
+  bool sent = false;
+  bool ended = false;  // EOF, or the RST edged sends when it closes with input unread
+  std::string start;   // the answer's first bytes
+};
+OneShot oneShot(int port, const std::string& request) {
+  OneShot r;
+  const int fd = connectTo(port, false);
+  if (fd < 0) return r;
+  r.connected = true;
+  timeval tv{2, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  r.sent = sendAll(fd, request);
+  char tmp[65536];
+  ssize_t got = 0;
+  while (r.sent && (got = recv(fd, tmp, sizeof tmp, 0)) > 0) {
+    if (r.start.size() < 16) r.start.append(tmp, static_cast<size_t>(std::min<ssize_t>(got, 16)));
+  }
+  r.ended = r.sent && (got == 0 || errno == ECONNRESET);
+  close(fd);
+  return r;
+}
+
 // ------------------------------------------------------------------ attacks
 
 // Each attack runs in its own thread until `stop`; `ran` counts what it did (connections
@@ -387,21 +428,10 @@ std::vector<Attack> attacks(bool smoke, const std::string& big_path, int smuggle
     closeAll(fds);
   }});
   out.push_back({"smuggling corpus", [=](int port, const std::atomic<bool>& stop, std::atomic<long>& ran) {
-    const std::string post = "POST /echo/s HTTP/1.1\r\nHost: x\r\n";
-    const std::string get = "GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n";
-    const std::vector<std::string> corpus = {
-        post + "Content-Length: 6\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nX",
-        post + "Transfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n8\r\nSMUGGLED\r\n0\r\n\r\n",
-        post + "Content-Length: 5\r\nTransfer-Encoding: xchunked\r\n\r\n0\r\n\r\n",
-        post + "Transfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n",
-        post + "X-A: a\r\n b\r\nContent-Length: 0\r\n\r\n",
-        post + "X-A: a\rb\r\nContent-Length: 0\r\n\r\n",
-        post + "Transfer-Encoding: chunked\r\n\r\n-5\r\nhello\r\n0\r\n\r\n",
-    };
+    const std::vector<std::string> corpus = smugglingCorpus();
     // One connection at a time, each request refused and closed by edged; paced at
     // smuggle_rate connections a second (0: back to back, which is a connection flood that keeps
     // edged's one core busy whatever the bytes are).
-    char tmp[4096];
     size_t k = 0;
     const auto start = Clock::now();
     while (!stop) {
@@ -409,16 +439,7 @@ std::vector<Attack> attacks(bool smoke, const std::string& big_path, int smuggle
         std::this_thread::sleep_until(start + std::chrono::microseconds(
                                                   static_cast<long>(k) * 1'000'000 / smuggle_rate));
       }
-      const int fd = connectTo(port, false);
-      if (fd < 0) continue;
-      timeval tv{1, 0};
-      setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-      if (sendAll(fd, corpus[k++ % corpus.size()] + get)) {
-        while (recv(fd, tmp, sizeof tmp, 0) > 0) {
-        }
-        ++ran;
-      }
-      close(fd);
+      if (oneShot(port, corpus[k++ % corpus.size()]).sent) ++ran;
     }
   }});
   return out;
@@ -431,48 +452,34 @@ std::vector<Attack> attacks(bool smoke, const std::string& big_path, int smuggle
 // CPU is the one under study, so the client's own speed does not enter the per-connection figure).
 // Returns false when a connection failed or got another status than expected.
 bool connCost(int port, pid_t edged, double seconds) {
-  const std::string post = "POST /echo/s HTTP/1.1\r\nHost: x\r\n";
-  const std::string get = "GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n";
+  const std::vector<std::string> corpus = smugglingCorpus();
   struct Kind {
     const char* name;
     std::string request;
     const char* status_line;  // what each answer must start with
   };
   const Kind kinds[] = {
-      {"refused at the head (CL.TE)",
-       post + "Content-Length: 6\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nX" + get, "HTTP/1.1 400"},
-      {"refused in the body (chunk size -5)",
-       post + "Transfer-Encoding: chunked\r\n\r\n-5\r\nhello\r\n0\r\n\r\n" + get, "HTTP/1.1 400"},
+      {"refused at the head (CL.TE)", corpus.front(), "HTTP/1.1 400"},
+      {"refused in the body (chunk size -5)", corpus.back(), "HTTP/1.1 400"},
       {"cache hit, Connection: close",
        "GET /size/16384?hot HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", "HTTP/1.1 200"},
   };
   bool ok = true;
   std::printf("| connection | connections/s | edged CPU %% | edged CPU µs per connection |\n");
   std::printf("|---|---|---|---|\n");
-  char tmp[65536];
   for (const Kind& k : kinds) {
     long n = 0, bad = 0;
     const long ticks0 = cpuTicks(edged);
     const auto t0 = Clock::now();
     const auto end = t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
     while (Clock::now() < end) {
-      const int fd = connectTo(port, false);
-      if (fd < 0) {
+      const OneShot r = oneShot(port, k.request);
+      if (!r.connected) {
         ++bad;
         break;
       }
-      timeval tv{2, 0};
-      setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-      std::string head;
-      ssize_t got = 0;
-      bool sent = sendAll(fd, k.request);
-      while (sent && (got = recv(fd, tmp, sizeof tmp, 0)) > 0) {
-        if (head.size() < 16) head.append(tmp, static_cast<size_t>(std::min<ssize_t>(got, 16)));
-      }
-      // The answer, then EOF (an RST after it is fine: edged closes with input unread).
-      if (sent && (got == 0 || errno == ECONNRESET) && head.rfind(k.status_line, 0) == 0) ++n;
+      if (r.ended && r.start.rfind(k.status_line, 0) == 0) ++n;
       else ++bad;
-      close(fd);
     }
     const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
     const double cpu = static_cast<double>(cpuTicks(edged) - ticks0) / static_cast<double>(sysconf(_SC_CLK_TCK));
@@ -581,19 +588,29 @@ int main(int argc, char** argv) {
   Probe warm = probe(port, object, 0.2);
   Probe warm_big = probe(port, big, 0.1);
   if (warm.us.empty() || warm_big.us.empty()) fail("edged does not serve " + object + "; see " + dir);
-  if (opt.conn_cost) {
-    bool ok = connCost(port, edged, opt.seconds);
+  // Stops what the run started; the exit status, 1 also when edged died during the run. The
+  // temporary directory goes unless something failed.
+  auto finish = [&](int status) {
     int st = 0;
     if (waitpid(edged, &st, WNOHANG) == edged) {
       std::fprintf(stderr, "hostile_load: edged exited during the run (%s/edged.log)\n", dir.c_str());
-      ok = false;
+      status = 1;
     }
     kill(-edged, SIGTERM);
     kill(-origin, SIGKILL);
     waitpid(edged, &st, 0);
     waitpid(origin, &st, 0);
-    return ok ? 0 : 1;
-  }
+    if (status == 0) {
+      for (const char* f : {"origin.port", "origin.log", "edged.json", "edged.log", "ready"}) {
+        unlink((dir + "/" + f).c_str());
+      }
+      rmdir(dir.c_str());
+    } else {
+      std::fprintf(stderr, "hostile_load: logs kept in %s\n", dir.c_str());
+    }
+    return status;
+  };
+  if (opt.conn_cost) return finish(connCost(port, edged, opt.seconds) ? 0 : 1);
 
   // One measured window: the well-behaved client for `secs`, with `attack` running (ramped up
   // first) or not. CPU and RSS figures cover the window only.
@@ -715,21 +732,5 @@ int main(int argc, char** argv) {
   };
   print(all_unloaded, nullptr);
   for (const auto& [base, hit] : rows) print(hit, &base);
-  int st = 0;
-  if (waitpid(edged, &st, WNOHANG) == edged) {
-    std::fprintf(stderr, "hostile_load: edged exited during the run (%s/edged.log)\n", dir.c_str());
-    status = 1;
-  }
-  kill(-edged, SIGTERM);
-  kill(-origin, SIGKILL);
-  waitpid(edged, &st, 0);
-  waitpid(origin, &st, 0);
-  if (status == 0) {
-    for (const char* f : {"origin.port", "origin.log", "edged.json", "edged.log", "ready"}) {
-      unlink((dir + "/" + f).c_str());
-    }
-    rmdir(dir.c_str());
-  }
-  else std::fprintf(stderr, "hostile_load: logs kept in %s\n", dir.c_str());
-  return status;
+  return finish(status);
 }
